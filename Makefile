@@ -1,0 +1,51 @@
+# The two commands of the README, and the few helpers around them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test sysdeps golden benchmarks lint clean
+
+run: $(VENV)/.installed
+	$(BIN)/migkg demo
+	$(BIN)/migkg serve --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.dev-installed sysdeps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+# System packages the tests need: Chromium for browser tests, poppler for PDF text.
+SYSPKGS := chromium poppler-utils
+sysdeps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+# Regenerate golden files (queries, guides, exports); review the diff before committing.
+golden: $(VENV)/.dev-installed
+	MIGKG_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest -q -m "not browser" tests
+
+benchmarks: $(VENV)/.dev-installed
+	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check kg webapp tests benchmarks
+
+clean:
+	rm -rf $(VENV) var build dist *.egg-info

@@ -1,0 +1,55 @@
+"""The `migkg` command line: a thin shell over kg. One module per command group."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg import __version__
+from kg.config import Settings, load_settings
+from kg.errors import MigkgError, UserError
+
+
+class MigkgGroup(click.Group):
+    """Turns the project's errors into error lines and exit codes, never tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            lang = ctx.obj.lang if isinstance(ctx.obj, Settings) else "en"
+            for line in exc.lines(lang):
+                click.echo(line, err=True)
+            ctx.exit(exc.exit_code)
+        except MigkgError as exc:
+            click.echo(f"migkg: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=MigkgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="migkg")
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Embedded store folder (default ./var/store, or MIGKG_STORE).")
+@click.option("--endpoint", help="SPARQL query endpoint of a remote store (or MIGKG_ENDPOINT).")
+@click.option("--update-endpoint", help="SPARQL update endpoint (default: the query endpoint).")
+@click.option("--graph-store", "graph_store_endpoint",
+              help="SPARQL Graph Store Protocol endpoint, used for atomic graph replacement.")
+@click.option("--user", "endpoint_user", help="Basic-auth user for the remote store.")
+@click.option("--password", "endpoint_password", help="Basic-auth password for the remote store.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of messages (en, fr).")
+@click.pass_context
+def main(ctx: click.Context, **options: object) -> None:
+    """Migration data actors knowledge graph: import questionnaires, query, analyse, write guides."""
+    ctx.obj = load_settings().with_overrides(**options)
+
+
+def _register() -> None:
+    from kg.cli import commands  # noqa: F401  (registers the subcommands)
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

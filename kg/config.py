@@ -1,0 +1,77 @@
+"""All configuration, read once from the environment (MIGKG_*) with overrides from the CLI."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from kg.namespaces import DEFAULT_BASE
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        from kg.errors import ConfigError
+
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Input limits; a clear error names the limit when input goes past it."""
+
+    max_cell_chars: int = 100_000
+    max_rows: int = 20_000
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_zip_ratio: int = 100
+    max_problems: int = 200
+    query_timeout_s: float = 10.0
+    query_max_rows: int = 10_000
+    query_max_chars: int = 100_000
+    query_max_nesting: int = 64
+
+
+@dataclass(frozen=True)
+class Settings:
+    store_dir: Path = Path("var/store")
+    base: str = DEFAULT_BASE
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    graph_store_endpoint: str | None = None
+    endpoint_user: str | None = None
+    endpoint_password: str | None = None
+    lang: str = "en"
+    limits: Limits = field(default_factory=Limits)
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given non-None fields replaced (CLI options win over env)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def load_settings() -> Settings:
+    env = os.environ
+    base = env.get("MIGKG_BASE") or DEFAULT_BASE
+    if not base.endswith("/"):
+        base += "/"
+    limits = Limits(
+        max_cell_chars=_int_env("MIGKG_MAX_CELL_CHARS", Limits.max_cell_chars),
+        max_rows=_int_env("MIGKG_MAX_ROWS", Limits.max_rows),
+        max_upload_bytes=_int_env("MIGKG_MAX_UPLOAD_BYTES", Limits.max_upload_bytes),
+        max_problems=_int_env("MIGKG_MAX_PROBLEMS", Limits.max_problems),
+    )
+    return Settings(
+        store_dir=Path(env.get("MIGKG_STORE") or "var/store"),
+        base=base,
+        endpoint=env.get("MIGKG_ENDPOINT") or None,
+        update_endpoint=env.get("MIGKG_UPDATE_ENDPOINT") or None,
+        graph_store_endpoint=env.get("MIGKG_GRAPH_STORE_ENDPOINT") or None,
+        endpoint_user=env.get("MIGKG_ENDPOINT_USER") or None,
+        endpoint_password=env.get("MIGKG_ENDPOINT_PASSWORD") or None,
+        lang=env.get("MIGKG_LANG") or "en",
+        limits=limits,
+    )

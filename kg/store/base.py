@@ -1,0 +1,69 @@
+"""The store interface: one small contract, two implementations (embedded, remote).
+
+Terms crossing this interface are pyoxigraph terms (NamedNode, Literal, BlankNode)
+on both backends, so everything downstream sees one term type.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+
+@dataclass
+class SelectResult:
+    """A SELECT answer: projected variable names (no '?') and rows of terms (None = unbound)."""
+
+    variables: list[str]
+    rows: list[tuple[ox.NamedNode | ox.Literal | ox.BlankNode | None, ...]]
+
+
+class Store(ABC):
+    """A quad store where each country is one named graph; queries see the union."""
+
+    @abstractmethod
+    def select(self, sparql: str) -> SelectResult:
+        """Run a SELECT query over the union of all graphs."""
+
+    @abstractmethod
+    def ask(self, sparql: str) -> bool:
+        """Run an ASK query over the union of all graphs."""
+
+    @abstractmethod
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE query over the union of all graphs."""
+
+    @abstractmethod
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Atomically replace one named graph: readers see the old graph or the new, never a mix."""
+
+    @abstractmethod
+    def delete_graph(self, graph: str) -> bool:
+        """Remove a named graph; False if it did not exist."""
+
+    @abstractmethod
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        """Every triple of one named graph (empty if absent)."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """IRIs of the named graphs, sorted."""
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """Every quad of every named graph, graph by graph in sorted order."""
+        for g in self.graphs():
+            node = ox.NamedNode(g)
+            for t in self.graph_triples(g):
+                yield ox.Quad(t.subject, t.predicate, t.object, node)
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources (files, connections)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -7,7 +7,10 @@ import importlib
 from kg.cli import main
 
 # Each module defines click commands and a `register(group)` function.
-_MODULES: tuple[str, ...] = ()
+_MODULES: tuple[str, ...] = (
+    "data",
+    "serve",
+)
 
 for _name in _MODULES:
     importlib.import_module(f"kg.cli.{_name}").register(main)

@@ -1,0 +1,140 @@
+"""Commands that put data in and take it out: import, validate, demo, countries, export, delete."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kg import i18n, pipeline
+from kg.config import Settings
+from kg.errors import Location, NotFound, Problem
+from kg.export import FORMATS, export
+from kg.namespaces import DataIRIs
+from kg.resources import demo_countries_dir
+from kg.store import open_store
+
+_PATHS = click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
+)
+
+
+def _echo_warnings(reports_or_checked, lang: str) -> None:
+    for item in reports_or_checked:
+        for problem in item.warnings:
+            click.echo(problem.line(lang), err=True)
+
+
+def _run_import(settings: Settings, paths: list[Path], strict: bool, dry_run: bool) -> None:
+    lang = settings.lang
+    label = i18n.t("cli.checking", lang)
+    with click.progressbar(length=len(paths), label=label, file=sys.stderr,
+                           show_pos=True) if len(paths) > 1 else _nullbar() as bar:
+        checked = pipeline.check_all(paths, settings, strict=strict,
+                                     progress=lambda _p: bar.update(1))
+    _echo_warnings(checked, lang)
+    if dry_run:
+        for c in checked:
+            click.echo(i18n.t("pipeline.dry_run", lang, iso3=c.iso3,
+                              triples=len(c.mapped.triples)), err=True)
+        return
+    with open_store(settings) as store:
+        label = i18n.t("cli.writing", lang)
+        with click.progressbar(length=len(checked), label=label, file=sys.stderr,
+                               show_pos=True) if len(checked) > 1 else _nullbar() as bar:
+            reports = pipeline.write(store, checked, settings,
+                                     progress=lambda _i: bar.update(1))
+    for r in reports:
+        key = "pipeline.imported" if r.changed else "pipeline.unchanged"
+        click.echo(i18n.t(key, lang, iso3=r.iso3, triples=r.triples, origin=r.origin), err=True)
+
+
+class _nullbar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, _n: int) -> None:
+        return None
+
+
+@click.command("import")
+@_PATHS
+@click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
+@click.option("--strict", is_flag=True, help="Treat SHACL warnings as errors.")
+@click.pass_obj
+def import_cmd(settings: Settings, paths: tuple[Path, ...], dry_run: bool, strict: bool) -> None:
+    """Import questionnaires (CSV folders, .zip or .xlsx): one country each.
+
+    Every questionnaire is checked (cells, then SHACL) before anything is written;
+    if one fails, nothing is written. Each country's graph is replaced atomically.
+    """
+    _run_import(settings, list(paths), strict, dry_run)
+
+
+@click.command("validate")
+@_PATHS
+@click.option("--strict", is_flag=True, help="Treat SHACL warnings as errors (exit 2).")
+@click.pass_obj
+def validate_cmd(settings: Settings, paths: tuple[Path, ...], strict: bool) -> None:
+    """Check questionnaires without writing anything: exit 0 if valid, 2 otherwise."""
+    checked = pipeline.check_all(list(paths), settings, strict=strict)
+    _echo_warnings(checked, settings.lang)
+    for c in checked:
+        click.echo(i18n.t("pipeline.valid", settings.lang, iso3=c.iso3,
+                          triples=len(c.mapped.triples), warnings=len(c.warnings)), err=True)
+
+
+@click.command("demo")
+@click.pass_obj
+def demo_cmd(settings: Settings) -> None:
+    """Import the fictional demo countries shipped with the package."""
+    paths = sorted(p for p in demo_countries_dir().iterdir() if p.is_dir())
+    _run_import(settings, paths, strict=False, dry_run=False)
+
+
+@click.command("export")
+@click.option("--country", "iso3", help="Only this country's graph (ISO3).")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="trig",
+              show_default=True, help="RDF serialisation.")
+@click.option("--include-restricted", is_flag=True,
+              help="Keep restricted contact details (operator use only).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Output file, or - for stdout.")
+@click.pass_obj
+def export_cmd(settings: Settings, iso3: str | None, fmt: str, include_restricted: bool,
+               output: str) -> None:
+    """Export the store (or one country) as RDF, sorted so unchanged data gives the same bytes."""
+    with open_store(settings) as store:
+        data = export(store, fmt, base=settings.base, iso3=iso3.upper() if iso3 else None,
+                      include_restricted=include_restricted)
+    _write_output(output, data)
+
+
+@click.command("delete")
+@click.argument("iso3")
+@click.pass_obj
+def delete_cmd(settings: Settings, iso3: str) -> None:
+    """Remove one country's graph from the store."""
+    iris = DataIRIs(settings.base)
+    with open_store(settings) as store:
+        if not store.delete_graph(iris.graph(iso3.upper())):
+            raise NotFound(Problem(Location("ISO3"), "export.unknown_country",
+                                   {"iso3": iso3.upper()}))
+    click.echo(i18n.t("cli.deleted", settings.lang, iso3=iso3.upper()), err=True)
+
+
+def _write_output(output: str, data: bytes) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(data)
+
+
+def register(group: click.Group) -> None:
+    for command in (import_cmd, validate_cmd, demo_cmd, export_cmd, delete_cmd):
+        group.add_command(command)

@@ -1,0 +1,211 @@
+"""The import pipeline: read -> map -> validate (SHACL) -> write, all or nothing.
+
+Every questionnaire given in one call is read, mapped and validated before
+anything is written; if any has an error (or a warning under strict), no
+graph changes. Each country graph is then replaced atomically by the store.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import __version__
+from kg.config import Settings
+from kg.errors import ERROR, WARNING, Location, Problem, ValidationError
+from kg.ingest import read_questionnaire
+from kg.ingest.mapping import Mapped, map_questionnaire
+from kg.ingest.model import Questionnaire
+from kg.namespaces import MKG, PROV, RDF, XSD, DataIRIs
+from kg.store.base import Store
+from kg.validate import validate
+from kg.vocab import load_model_triples
+
+
+@dataclass
+class Checked:
+    """A questionnaire that passed (or failed) every check, ready to write."""
+
+    questionnaire: Questionnaire
+    mapped: Mapped
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def iso3(self) -> str:
+        return self.mapped.iso3
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+@dataclass
+class ImportReport:
+    iso3: str
+    origin: str
+    triples: int
+    warnings: list[Problem]
+    written: bool
+    changed: bool = False
+    import_iri: str | None = None
+
+
+def check(path: Path, settings: Settings) -> Checked:
+    """Read, map and validate one questionnaire; raises InputError on cell-level errors."""
+    q = read_questionnaire(Path(path), settings)
+    mapped = map_questionnaire(q, DataIRIs(settings.base))
+    problems = list(q.warnings)
+    for result in validate(mapped.triples):
+        location = mapped.locate(result.focus, result.path)
+        texts = dict(result.messages)
+        if location == Location():
+            location = Location(q.origin)
+            texts = {lang: f"{msg} ({result.focus})" for lang, msg in texts.items()}
+        severity = ERROR if result.severity == "error" else WARNING
+        problems.append(Problem(location, "validate.shacl", {}, severity, texts))
+    problems.sort(key=lambda p: (p.location.file, p.location.row or 0, p.location.column))
+    return Checked(q, mapped, list(dict.fromkeys(problems)))
+
+
+def check_all(
+    paths: Sequence[Path], settings: Settings, *, strict: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> list[Checked]:
+    """Check every path; raise one ValidationError with all problems if any blocks."""
+    checked: list[Checked] = []
+    blocking: list[Problem] = []
+    from kg.errors import InputError
+
+    for path in paths:
+        if progress:
+            progress(str(path))
+        try:
+            c = check(path, settings)
+        except InputError as exc:
+            blocking.extend(exc.problems)
+            continue
+        checked.append(c)
+        if c.errors or (strict and c.warnings):
+            blocking.extend(c.problems)
+    seen: dict[str, str] = {}
+    for c in checked:
+        if c.iso3 in seen:
+            blocking.append(Problem(
+                Location(c.questionnaire.tables["country"].source, 2, "iso3"),
+                "pipeline.duplicate_country", {"iso3": c.iso3, "first": seen[c.iso3]},
+            ))
+        seen.setdefault(c.iso3, c.questionnaire.origin)
+    if blocking:
+        raise ValidationError(blocking)
+    return checked
+
+
+def import_record(c: Checked, iris: DataIRIs, started: datetime, user: str) -> list[ox.Triple]:
+    """The prov:Activity describing this import: when, who, which files (sha256), counts."""
+    digest = hashlib.sha256("".join(f.sha256 for f in c.questionnaire.files).encode()).hexdigest()
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    act = ox.NamedNode(iris.entity(c.iso3, "import", f"{stamp}-{digest[:12]}"))
+    ended = datetime.now(UTC)
+
+    def lit(value: object, dt: object | None = None) -> ox.Literal:
+        return ox.Literal(str(value), datatype=ox.NamedNode(str(dt))) if dt else ox.Literal(str(value))
+
+    def nn(iri: object) -> ox.NamedNode:
+        return ox.NamedNode(str(iri))
+
+    out = [
+        ox.Triple(act, nn(RDF.type), nn(PROV.Activity)),
+        ox.Triple(act, nn(RDF.type), nn(MKG.ImportActivity)),
+        ox.Triple(act, nn(MKG.country), ox.NamedNode(iris.country(c.iso3))),
+        ox.Triple(act, nn(PROV.startedAtTime), lit(_iso(started), XSD.dateTime)),
+        ox.Triple(act, nn(PROV.endedAtTime), lit(_iso(ended), XSD.dateTime)),
+        ox.Triple(act, nn(MKG.importedBy), lit(user)),
+        ox.Triple(act, nn(MKG.toolVersion), lit(__version__)),
+        ox.Triple(act, nn(MKG.tripleCount), lit(len(c.mapped.triples), XSD.integer)),
+    ]
+    for f in c.questionnaire.files:
+        node = ox.NamedNode(f"{act.value}/file/{f.name}")
+        out += [
+            ox.Triple(act, nn(PROV.used), node),
+            ox.Triple(node, nn(MKG.fileName), lit(f.name)),
+            ox.Triple(node, nn(MKG.sha256), lit(f.sha256)),
+            ox.Triple(node, nn(MKG.rowCount), lit(f.rows, XSD.integer)),
+        ]
+    return out
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def previous_import_records(store: Store, iris: DataIRIs, iso3: str) -> list[ox.Triple]:
+    """Import records already in the country's graph: kept, since re-imports only add one."""
+    prefix = iris.entity(iso3, "import", "")
+    return [
+        t for t in store.graph_triples(iris.graph(iso3))
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(prefix)
+    ]
+
+
+def ensure_model(store: Store, iris: DataIRIs) -> None:
+    """Keep the ontology + vocabularies graph in step with the installed data files."""
+    model = load_model_triples()
+    current = store.graph_triples(iris.vocabulary_graph)
+    if set(current) != set(model):
+        store.replace_graph(iris.vocabulary_graph, model)
+
+
+def write(
+    store: Store, checked: Sequence[Checked], settings: Settings, *, user: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[ImportReport]:
+    """Replace each checked country's graph (atomically, one by one) and record the import."""
+    iris = DataIRIs(settings.base)
+    user = user or _current_user()
+    ensure_model(store, iris)
+    reports = []
+    for c in checked:
+        if progress:
+            progress(c.iso3)
+        started = datetime.now(UTC)
+        old = previous_import_records(store, iris, c.iso3)
+        old_data = set(store.graph_triples(iris.graph(c.iso3))) - set(old)
+        record = import_record(c, iris, started, user)
+        store.replace_graph(iris.graph(c.iso3), [*c.mapped.triples, *old, *record])
+        reports.append(ImportReport(
+            c.iso3, c.questionnaire.origin, len(c.mapped.triples), c.warnings, True,
+            changed=old_data != set(c.mapped.triples), import_iri=record[0].subject.value,
+        ))
+    return reports
+
+
+def import_paths(
+    store: Store, paths: Sequence[Path], settings: Settings, *, strict: bool = False,
+    dry_run: bool = False, user: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[ImportReport]:
+    """Check every questionnaire, then (unless dry_run) write them all."""
+    checked = check_all(paths, settings, strict=strict, progress=progress)
+    if dry_run:
+        return [
+            ImportReport(c.iso3, c.questionnaire.origin, len(c.mapped.triples), c.warnings, False)
+            for c in checked
+        ]
+    return write(store, checked, settings, user=user)
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

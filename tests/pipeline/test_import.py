@@ -1,0 +1,247 @@
+"""End to end: questionnaire -> checks -> SHACL -> store -> export, through public interfaces."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset
+
+from kg.cli import main
+from kg.config import Settings
+from kg.errors import ValidationError
+from kg.export import export
+from kg.namespaces import MKG, SKOS, DataIRIs
+from kg.pipeline import check, import_paths
+from kg.resources import demo_countries_dir
+from kg.store import open_store
+from tests.pipeline.conftest import copy_tables, write_questionnaire
+
+BASE = "https://w3id.org/migkg/"
+IRIS = DataIRIs(BASE)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(store_dir=tmp_path / "store")
+
+
+def dump(store) -> list[str]:
+    return sorted(str(q) for q in store.quads())
+
+
+def data_quads(store, iso3: str = "XZZ") -> set[str]:
+    prefix = IRIS.entity(iso3, "import", "")
+    return {str(t) for t in store.graph_triples(IRIS.graph(iso3))
+            if not t.subject.value.startswith(prefix)}
+
+
+def run_cli(settings: Settings, *args: str):
+    return CliRunner().invoke(main, ["--store", str(settings.store_dir), *args])
+
+
+def test_import_writes_country_graph_and_import_record(settings, small_folder):
+    with open_store(settings) as store:
+        [report] = import_paths(store, [small_folder], settings, user="tester")
+        assert report.iso3 == "XZZ" and report.written and report.changed
+        triples = store.graph_triples(IRIS.graph("XZZ"))
+        assert IRIS.vocabulary_graph in store.graphs()
+        records = [t for t in triples if t.predicate.value == str(MKG.sha256)]
+        assert len(records) == len(list(small_folder.glob("*.csv")))
+        assert not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+                       for t in triples)
+
+
+def test_reimport_changes_no_data_triple_and_adds_one_record(settings, small_folder):
+    with open_store(settings) as store:
+        import_paths(store, [small_folder], settings, user="tester")
+        before = data_quads(store)
+        [report] = import_paths(store, [small_folder], settings, user="tester")
+        assert not report.changed
+        assert data_quads(store) == before
+        imports = {t.subject for t in store.graph_triples(IRIS.graph("XZZ"))
+                   if t.predicate.value == str(MKG.toolVersion)}
+        assert len(imports) == 2
+
+
+def test_shacl_violation_is_reported_at_its_row_and_column(settings, tmp_path):
+    tables = copy_tables()
+    tables["actors"][2]["parent"] = "ghost"
+    folder = write_questionnaire(tmp_path / "bad", tables)
+    with pytest.raises(ValidationError) as info:
+        check(folder, settings)
+    lines = info.value.lines("en")
+    assert any(line.startswith("actors.csv:4:parent: ") for line in lines), lines
+
+
+def test_shacl_messages_follow_the_language(settings, tmp_path):
+    tables = copy_tables()
+    tables["actors"][2]["parent"] = "ghost"
+    folder = write_questionnaire(tmp_path / "bad", tables)
+    with pytest.raises(ValidationError) as info:
+        check(folder, settings)
+    english = [ln for ln in info.value.lines("en") if ln.startswith("actors.csv:4:parent:")]
+    french = [ln for ln in info.value.lines("fr") if ln.startswith("actors.csv:4:parent:")]
+    assert english and french and english != french
+
+
+def test_failed_import_leaves_the_store_unchanged(settings, small_folder, tmp_path):
+    with open_store(settings) as store:
+        import_paths(store, [small_folder], settings, user="tester")
+        before = dump(store)
+    tables = copy_tables()
+    tables["relations"][0]["object"] = "nobody"
+    bad = write_questionnaire(tmp_path / "bad", tables)
+    result = run_cli(settings, "import", str(small_folder), str(bad))
+    assert result.exit_code == 2
+    assert "relations.csv:2:object: " in result.stderr
+    with open_store(settings) as store:
+        assert dump(store) == before
+
+
+def test_warnings_do_not_block_but_strict_does(settings, tmp_path):
+    tables = copy_tables()
+    del tables["actors"][2]["domains"]  # an actor with no domain: a warning
+    folder = write_questionnaire(tmp_path / "warn", tables)
+    result = run_cli(settings, "import", str(folder))
+    assert result.exit_code == 0, result.stderr
+    assert "actors.csv:4:domains: warning: " in result.stderr
+    strict = run_cli(settings, "validate", "--strict", str(folder))
+    assert strict.exit_code == 2
+
+
+def test_dry_run_and_validate_write_nothing(settings, small_folder):
+    assert run_cli(settings, "import", "--dry-run", str(small_folder)).exit_code == 0
+    assert run_cli(settings, "validate", str(small_folder)).exit_code == 0
+    with open_store(settings) as store:
+        assert store.graphs() == []
+
+
+def _zip_of(folder: Path, target: Path) -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(folder.glob("*.csv")):
+            zf.write(f, f.name)
+    return target
+
+
+def _xlsx_of(tables: dict[str, list[dict[str, str]]], target: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in tables.items():
+        ws = wb.create_sheet(name)
+        columns: list[str] = []
+        for row in rows:
+            columns += [c for c in row if c not in columns]
+        ws.append(columns)
+        for row in rows:
+            ws.append([row.get(c, "") for c in columns])
+    wb.save(target)
+    return target
+
+
+def test_csv_zip_and_xlsx_give_the_same_graph(settings, small_folder, tmp_path):
+    from_csv = set(check(small_folder, settings).mapped.triples)
+    from_zip = set(check(_zip_of(small_folder, tmp_path / "x.zip"), settings).mapped.triples)
+    from_xlsx = set(check(_xlsx_of(copy_tables(), tmp_path / "x.xlsx"), settings).mapped.triples)
+    assert from_csv == from_zip == from_xlsx
+    assert len(from_csv) > 50
+
+
+def test_export_parses_back_to_the_store_contents(settings, small_folder):
+    with open_store(settings) as store:
+        import_paths(store, [small_folder], settings, user="tester")
+        data = export(store, "nq", base=BASE, include_restricted=True)
+        again = export(store, "nq", base=BASE, include_restricted=True)
+        assert data == again
+        stored = set(dump(store))
+    exported = {line.strip() for line in data.decode().splitlines() if line.strip()}
+    assert {q.removesuffix(" .") for q in exported} == {q for q in stored}
+    ds = Dataset()
+    ds.parse(data=data, format="nquads")
+    assert len(ds) == len(stored)
+    trig = Dataset()
+    with open_store(settings) as store:
+        trig.parse(data=export(store, "trig", base=BASE, include_restricted=True), format="trig")
+    assert len(trig) == len(stored)
+
+
+def test_restricted_contacts_are_left_out_of_the_default_export(settings, small_folder):
+    with open_store(settings) as store:
+        import_paths(store, [small_folder], settings, user="tester")
+        public = export(store, "ttl", base=BASE, iso3="XZZ")
+        full = export(store, "ttl", base=BASE, iso3="XZZ", include_restricted=True)
+    assert b"secret@nso" not in public and b"info@moi" in public
+    assert b"secret@nso" in full
+    result = run_cli(settings, "export", "--country", "XZZ", "--format", "nq")
+    assert result.exit_code == 0 and "secret@nso" not in result.stdout
+
+
+HOSTILE = [
+    'x"><img src=x onerror=alert(1)>',
+    "quotes ' \" and \"\"\" triple",
+    "braces } UNION { ?s ?p ?o }",
+    "a" * 10_000,
+    "\u202eRTL \u0645\u0631\u062d\u0628\u0627\u202c",
+    "emoji \U0001f30d\U0001f9ed",
+    "=1+1",
+    "line one\nline two\ttab",
+]
+
+
+def test_hostile_cell_text_is_stored_verbatim(settings, tmp_path):
+    tables = copy_tables()
+    for i, text in enumerate(HOSTILE):
+        tables["actors"].append({"id": f"h{i}", "name": text, "type": "civil_society",
+                                 "domains": "trends"})
+    folder = write_questionnaire(tmp_path / "hostile", tables)
+    with open_store(settings) as store:
+        import_paths(store, [folder], settings, user="tester")
+        labels = {t.object.value for t in store.graph_triples(IRIS.graph("XZZ"))
+                  if t.predicate.value == str(SKOS.prefLabel)}
+    assert set(HOSTILE) <= labels
+
+
+def test_cli_bad_input_exits_2_without_traceback(settings, tmp_path):
+    tables = copy_tables()
+    tables["actors"][0]["type"] = "ministery"
+    folder = write_questionnaire(tmp_path / "bad", tables)
+    result = run_cli(settings, "import", str(folder))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("actors.csv:2:type: ")
+
+
+def test_export_of_unknown_country_is_a_clear_error(settings):
+    result = run_cli(settings, "export", "--country", "XQQ")
+    assert result.exit_code == 2 and "XQQ" in result.stderr
+
+
+def test_delete_removes_the_country(settings, small_folder):
+    assert run_cli(settings, "import", str(small_folder)).exit_code == 0
+    assert run_cli(settings, "delete", "XZZ").exit_code == 0
+    with open_store(settings) as store:
+        assert IRIS.graph("XZZ") not in store.graphs()
+    assert run_cli(settings, "delete", "XZZ").exit_code == 2
+
+
+def test_demo_countries_import_without_errors(settings):
+    result = run_cli(settings, "demo")
+    assert result.exit_code == 0, result.stderr
+    with open_store(settings) as store:
+        graphs = store.graphs()
+    demo = sorted(p.name for p in demo_countries_dir().iterdir() if p.is_dir())
+    assert len(demo) == 3
+    assert all(IRIS.graph(iso3) in graphs for iso3 in demo)
+
+
+def test_export_stdout_is_machine_output_only(settings, small_folder):
+    run_cli(settings, "import", str(small_folder))
+    result = run_cli(settings, "export", "--format", "nq")
+    ds = Dataset()
+    ds.parse(data=io.BytesIO(result.stdout_bytes).read(), format="nquads")
+    assert len(ds) > 0

@@ -1,0 +1,148 @@
+"""Fixtures shared by every test area.
+
+Stores (see tests/store/ for the suite every backend passes):
+- `oxigraph_server` (session): a real `oxigraph serve --union-default-graph` on a free
+  local port; yields its base URL (query <base>/query, update <base>/update,
+  Graph Store <base>/store). Started only by tests that ask for it.
+- `settings_for(kind)`: Settings for a fresh, empty store of one kind (STORE_KINDS).
+- `store`: a fresh empty Store, once per kind in STORE_KINDS (remote kinds marked `remote`).
+
+Add new shared fixtures below in their own section; keep area-specific ones in
+tests/<area>/conftest.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.config import Settings
+from kg.store import Store, open_store
+
+# ---------------------------------------------------------------------------------------------
+# Stores
+# ---------------------------------------------------------------------------------------------
+
+# embedded: pyoxigraph in memory + snapshot files; remote: oxigraph serve through SPARQL query,
+# update and the Graph Store Protocol; remote-sparql: the same server with SPARQL only (the
+# SPARQL Update path of replace_graph, as with an endpoint that has no Graph Store Protocol).
+STORE_KINDS = ("embedded", "remote", "remote-sparql")
+REMOTE_KINDS = ("remote", "remote-sparql")
+SERVER_START_TIMEOUT_S = 20.0
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` CLI of the dev extras (in the venv beside python), else from PATH."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.fail("the `oxigraph` server binary is missing: pip install -e '.[dev]'")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_oxigraph(location: Path, *, union: bool = True) -> tuple[subprocess.Popen, str]:
+    """Start `oxigraph serve` on a free port and wait until it answers; (process, base URL)."""
+    port = free_port()
+    args = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
+    if union:
+        args.append("--union-default-graph")
+    log = open(location.parent / f"{location.name}.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/query", timeout=1):
+                return process, base
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_process(process)
+                pytest.fail(f"oxigraph serve did not start: see {location}.log")
+            time.sleep(0.05)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real Oxigraph SPARQL server (union default graph), for the whole session."""
+    process, base = start_oxigraph(tmp_path_factory.mktemp("oxigraph") / "db")
+    try:
+        yield base
+    finally:
+        stop_process(process)
+
+
+def wipe_remote(base: str) -> None:
+    """Empty the test server (DROP ALL) between tests."""
+    request = urllib.request.Request(
+        f"{base}/update", data=b"DROP ALL", method="POST",
+        headers={"Content-Type": "application/sparql-update"})
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+
+
+def remote_settings(base: str, kind: str = "remote", **changes: object) -> Settings:
+    """Settings for an Oxigraph server (Graph Store Protocol too unless kind is remote-sparql)."""
+    return Settings(
+        endpoint=f"{base}/query",
+        update_endpoint=f"{base}/update",
+        graph_store_endpoint=f"{base}/store" if kind == "remote" else None,
+    ).with_overrides(**changes)
+
+
+@pytest.fixture
+def settings_for(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], Settings]:
+    """settings_for(kind) -> Settings of a fresh, empty store of that kind (see STORE_KINDS).
+
+    Embedded: a new folder under tmp_path per call. Remote: the session's Oxigraph server,
+    wiped at each call (reuse the returned Settings to reopen the same store).
+    """
+    counter = itertools.count()
+
+    def make(kind: str) -> Settings:
+        if kind == "embedded":
+            return Settings(store_dir=tmp_path / f"store-{next(counter)}")
+        if kind in REMOTE_KINDS:
+            base = request.getfixturevalue("oxigraph_server")
+            wipe_remote(base)
+            return remote_settings(base, kind)
+        raise ValueError(f"unknown store kind {kind!r}; one of {STORE_KINDS}")
+
+    return make
+
+
+@pytest.fixture(params=[
+    pytest.param(kind, marks=[pytest.mark.remote] if kind in REMOTE_KINDS else [])
+    for kind in STORE_KINDS
+])
+def store(
+    request: pytest.FixtureRequest, settings_for: Callable[[str], Settings],
+) -> Iterator[Store]:
+    """A fresh, empty Store of each kind in turn; `request.param` names the kind."""
+    with open_store(settings_for(request.param)) as opened:
+        yield opened

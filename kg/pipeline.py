@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+from urllib.parse import quote
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -113,7 +114,8 @@ def check_all(
 def import_record(c: Checked, iris: DataIRIs, started: datetime, user: str) -> list[ox.Triple]:
     """The prov:Activity describing this import: when, who, which files (sha256), counts."""
     digest = hashlib.sha256("".join(f.sha256 for f in c.questionnaire.files).encode()).hexdigest()
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    # Microseconds keep two imports of the same files in one second apart.
+    stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
     act = ox.NamedNode(iris.entity(c.iso3, "import", f"{stamp}-{digest[:12]}"))
     ended = datetime.now(UTC)
 
@@ -134,9 +136,10 @@ def import_record(c: Checked, iris: DataIRIs, started: datetime, user: str) -> l
         ox.Triple(act, nn(MKG.tripleCount), lit(len(c.mapped.triples), XSD.integer)),
     ]
     for f in c.questionnaire.files:
-        node = ox.NamedNode(f"{act.value}/file/{f.name}")
+        node = ox.NamedNode(f"{act.value}/file/{quote(f.name, safe='')}")
         out += [
             ox.Triple(act, nn(PROV.used), node),
+            ox.Triple(node, nn(RDF.type), nn(MKG.InputFile)),
             ox.Triple(node, nn(MKG.fileName), lit(f.name)),
             ox.Triple(node, nn(MKG.sha256), lit(f.sha256)),
             ox.Triple(node, nn(MKG.rowCount), lit(f.rows, XSD.integer)),

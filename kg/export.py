@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from kg.errors import NotFound, Location, Problem
+from kg.errors import Location, NotFound, Problem
 from kg.namespaces import MKG, PREFIXES, DataIRIs, concept
 from kg.store.base import Store
 
@@ -60,7 +60,6 @@ def export(
     items: list = quads if rdf_format.supports_datasets else [q.triple for q in quads]
     if not rdf_format.supports_datasets:
         items = list(dict.fromkeys(items))
-    prefixes = PREFIXES | {"data": iris.base + "id/"}
     if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
         return ox.serialize(items, format=rdf_format)
-    return ox.serialize(items, format=rdf_format, prefixes=prefixes)
+    return ox.serialize(items, format=rdf_format, prefixes=PREFIXES)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from urllib.parse import quote
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 

@@ -20,8 +20,11 @@ _PATHS = click.argument(
 )
 
 
-def _echo_warnings(reports_or_checked, lang: str) -> None:
-    for item in reports_or_checked:
+def _echo_warnings(checked: list[pipeline.Checked], lang: str) -> None:
+    for item in checked:
+        if len(checked) > 1 and item.warnings:
+            # Several questionnaires: say whose file the next lines are about.
+            click.echo(f"{item.iso3} ({item.questionnaire.origin}):", err=True)
         for problem in item.warnings:
             click.echo(problem.line(lang), err=True)
 

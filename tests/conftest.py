@@ -146,3 +146,47 @@ def store(
     """A fresh, empty Store of each kind in turn; `request.param` names the kind."""
     with open_store(settings_for(request.param)) as opened:
         yield opened
+
+
+# ---------------------------------------------------------------------------------------------
+# Demo data
+# ---------------------------------------------------------------------------------------------
+
+DEMO_COUNTRIES = ("XAA", "XAB", "XAC")
+
+
+def load_demo(store: Store, settings: Settings) -> None:
+    """Import the shipped demo countries through the real pipeline."""
+    from kg.pipeline import import_paths
+    from kg.resources import demo_countries_dir
+
+    paths = sorted(p for p in demo_countries_dir().iterdir() if p.is_dir())
+    import_paths(store, paths, settings, user="tests")
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(store_dir=tmp_path_factory.mktemp("demo-store"))
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_settings: Settings) -> Iterator[Store]:
+    """An embedded store holding the three demo countries (read-only: don't write to it)."""
+    store = open_store(demo_settings)
+    load_demo(store, demo_settings)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def remote_demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The same demo countries in a real `oxigraph serve` of their own (never wiped)."""
+    process, base = start_oxigraph(tmp_path_factory.mktemp("oxigraph-demo") / "db")
+    try:
+        settings = remote_settings(base, "remote")
+        store = open_store(settings)
+        load_demo(store, settings)
+        yield store
+        store.close()
+    finally:
+        stop_process(process)

@@ -93,6 +93,7 @@ PATH_COLUMNS: dict[str, dict[str, str]] = {
     },
     "challenges": {
         str(DCTERMS.title): "title",
+        str(DCTERMS.description): "description",
         str(MKG.challengeCategory): "category",
         str(MKG.affects): "affects",
         str(MKG.domain): "domains",
@@ -111,6 +112,7 @@ PATH_COLUMNS: dict[str, dict[str, str]] = {
     },
     "practices": {
         str(DCTERMS.title): "title",
+        str(DCTERMS.description): "description",
         str(MKG.involvedActor): "actors",
         str(MKG.usedSource): "data_sources",
         str(MKG.stage): "policy_stage",
@@ -132,6 +134,15 @@ PATH_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
+# Where one row mints several nodes, a predicate may mean another column on the
+# secondary node: (node kind in the IRI, predicate) -> column.
+NODE_KIND_COLUMNS: dict[tuple[str, str], str] = {
+    ("action", str(DCTERMS.description)): "corrective_action",
+    ("process", str(SKOS.note)): "note",
+    ("relation", str(SKOS.note)): "note",
+}
+
+
 @dataclass
 class Mapped:
     """The country's data triples and the way back from nodes to rows."""
@@ -139,6 +150,7 @@ class Mapped:
     iso3: str
     triples: list[ox.Triple]
     node_rows: dict[str, tuple[Table, Row]] = field(default_factory=dict)
+    id_prefix: str = ""  # "<base>id/<ISO3>/": what precedes the node kind in minted IRIs
 
     def locate(self, focus: str, path: str | None) -> Location:
         """The file, row and column a SHACL result about (focus, path) comes from."""
@@ -146,7 +158,9 @@ class Mapped:
         if origin is None:
             return Location()
         table, row = origin
-        column = PATH_COLUMNS.get(table.name, {}).get(path or "", "")
+        kind = focus.removeprefix(self.id_prefix).split("/", 1)[0]
+        column = NODE_KIND_COLUMNS.get((kind, path or "")) or PATH_COLUMNS.get(
+            table.name, {}).get(path or "", "")
         return Location(table.source, row.number, column)
 
 
@@ -395,4 +409,4 @@ def map_questionnaire(
         raise InputError(m.problems)
     # Duplicate triples (e.g. a code listed twice) are one fact.
     unique = list(dict.fromkeys(m.triples))
-    return Mapped(m.iso3, unique, m.node_rows)
+    return Mapped(m.iso3, unique, m.node_rows, iris.country(m.iso3) + "/")

@@ -1,0 +1,140 @@
+"""Commands for country guides: `migkg guide` (one country or --all) and `migkg guide-diff`."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from kg import i18n
+from kg.config import Settings
+from kg.errors import Location, ParameterError, Problem
+from kg.guide.render import EXTENSIONS, FORMATS
+from kg.store import open_store
+
+
+def _write(output: str, data: bytes) -> None:
+    """To stdout for '-', else atomically to the file (no half-written guide on failure)."""
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    path = Path(output)
+    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
+                               prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _problem(key: str, where: str = "", **params: object) -> ParameterError:
+    return ParameterError(Problem(Location(where), f"guide.cli.{key}", params))
+
+
+def _job_label(job: tuple[str, str] | None) -> str:
+    return f"{job[0]} {job[1]}" if job else ""
+
+
+@click.command("guide")
+@click.argument("iso3", required=False)
+@click.option("--all", "all_countries", is_flag=True,
+              help="Every country in the store, one file per country and language, into -o DIR.")
+@click.option("--lang", "guide_lang", type=click.Choice(["en", "fr"]),
+              help="Language of the guide (default: the --lang of migkg, or both with --all).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
+              help="html: one self-contained page; md: Markdown; docx: Word; pdf: print.")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Output file (- for stdout); with --all, a directory.")
+@click.option("--include-restricted", is_flag=True,
+              help="Show restricted contact details (operator use only: do not distribute).")
+@click.pass_obj
+def guide_cmd(settings: Settings, iso3: str | None, all_countries: bool, guide_lang: str | None,
+              fmt: str, output: str, include_restricted: bool) -> None:
+    """Write a country's guide on the use of migration data, from the graph.
+
+    Same graph and options, same bytes: dates come from the data's import time.
+    """
+    from kg.guide import build
+    from kg.guide.render import render
+
+    lang = settings.lang
+    if all_countries and iso3:
+        raise _problem("not_both", "ISO3")
+    if not all_countries and not iso3:
+        raise _problem("iso3_or_all", "ISO3")
+    if all_countries:
+        if output == "-":
+            raise _problem("output_required", "-o")
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        langs = [guide_lang] if guide_lang else ["en", "fr"]
+        with open_store(settings) as store:
+            codes = build.countries(store)
+            if not codes:
+                raise _problem("no_countries")
+            jobs = [(code, gl) for code in codes for gl in langs]
+            label = i18n.t("guide.cli.all_label", lang)
+            with click.progressbar(jobs, label=label, file=sys.stderr, show_pos=True,
+                                   item_show_func=_job_label) as bar:
+                for code, gl in bar:
+                    g = build.build_guide(store, code, gl,
+                                          include_restricted=include_restricted,
+                                          png=fmt == "docx")
+                    _write(str(folder / f"{code}.{gl}.{EXTENSIONS[fmt]}"), render(g, fmt))
+        click.echo(i18n.t("guide.cli.all_done", lang, count=len(jobs), output=folder), err=True)
+        return
+    code = build.check_iso3(iso3)
+    gl = guide_lang or settings.lang
+    with open_store(settings) as store:
+        g = build.build_guide(store, code, gl, include_restricted=include_restricted,
+                              png=fmt == "docx")
+    data = render(g, fmt)
+    if output == "-" and fmt in ("docx", "pdf") and sys.stdout.isatty():
+        raise _problem("stdout_binary", "-o", fmt=fmt)
+    _write(output, data)
+    click.echo(i18n.t("guide.cli.written", lang, iso3=code, fmt=fmt, language=gl,
+                      status=i18n.t(f"guide.status.{g.status}", lang),
+                      output=output if output != "-" else "stdout"), err=True)
+
+
+@click.command("guide-diff")
+@click.argument("iso3")
+@click.option("--from", "old_path", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="An earlier export of the country (migkg export --country ISO3).")
+@click.option("--to", "new_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A later export; default: the current store.")
+@click.option("--lang", "guide_lang", type=click.Choice(["en", "fr"]),
+              help="Language of the summary (default: the --lang of migkg).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Output file, or - for stdout.")
+@click.pass_obj
+def guide_diff_cmd(settings: Settings, iso3: str, old_path: Path, new_path: Path | None,
+                   guide_lang: str | None, output: str) -> None:
+    """Summarise what changed in a country's data between two versions.
+
+    New and removed actors, sources, challenges and recommendations, source status
+    changes, challenges resolved (corrective action now implemented or effective).
+    """
+    from kg.guide import build, diff
+
+    code = build.check_iso3(iso3)
+    lang = guide_lang or settings.lang
+    if new_path is not None:
+        result = diff.diff(None, code, lang, settings, old_path=old_path, new_path=new_path)
+    else:
+        with open_store(settings) as store:
+            result = diff.diff(store, code, lang, settings, old_path=old_path)
+    _write(output, diff.text(result).encode("utf-8"))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(guide_cmd)
+    group.add_command(guide_diff_cmd)

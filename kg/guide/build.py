@@ -1,0 +1,96 @@
+"""Build a country's guide from the store, through the named queries of queries/guide/ only.
+
+No SPARQL is written here and nothing is read from the questionnaire files: a
+guide always says what the graph says. The network figure and findings come
+from kg.network (itself fed by named queries).
+"""
+
+from __future__ import annotations
+
+from kg.errors import Location, NotFound, ParameterError, Problem
+from kg.guide.sections import Guide, GuideRows, NetworkPart, guide_from_rows
+from kg.i18n import LANGUAGES
+from kg.store import Store
+
+# Role in the guide -> named query (queries/guide/<name>.rq) and whether it takes `lang`.
+QUERIES: dict[str, tuple[str, bool]] = {
+    "country": ("guide-country", True),
+    "concepts": ("guide-concepts", True),
+    "actors": ("guide-actors", True),
+    "contacts": ("guide-contacts", False),
+    "sources": ("guide-sources", True),
+    "practices": ("guide-practices", True),
+    "challenges": ("guide-matrix", True),
+    "recommendations": ("guide-recommendations", True),
+    "process": ("guide-process", False),
+    "relations": ("guide-relations", False),
+    "references": ("guide-references", False),
+    "provenance": ("guide-provenance", False),
+}
+COUNTRIES_QUERY = "guide-countries"
+
+
+def rows(store: Store, name: str, params: dict[str, str]) -> list[dict]:
+    from kg.query import run
+
+    return list(run(store, name, params).rows)
+
+
+def check_iso3(iso3: str | None) -> str:
+    code = (iso3 or "").strip().upper()
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ParameterError(Problem(Location("ISO3"), "guide.cli.bad_iso3", {"value": iso3}))
+    return code
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ParameterError(Problem(Location("--lang"), "guide.cli.bad_lang",
+                                     {"value": lang, "allowed": ", ".join(LANGUAGES)}))
+    return lang
+
+
+def countries(store: Store) -> list[str]:
+    """ISO3 codes of every country in the store, sorted."""
+    return sorted({str(r["iso3"]) for r in rows(store, COUNTRIES_QUERY, {}) if r.get("iso3")})
+
+
+def guide_rows(store: Store, iso3: str, lang: str, include_restricted: bool) -> GuideRows:
+    """The rows of every guide query for one country (NotFound if it is not in the store)."""
+    def params(role: str) -> dict[str, str]:
+        name, with_lang = QUERIES[role]
+        p = {"lang": lang} if with_lang else {}
+        if role != "concepts":
+            p["country"] = iso3
+        if role == "contacts":
+            p["include_restricted"] = "true" if include_restricted else "false"
+        return p
+
+    country = rows(store, QUERIES["country"][0], params("country"))
+    if not country:
+        raise NotFound(Problem(Location("ISO3"), "guide.cli.unknown_country", {"iso3": iso3}))
+    found = {"country": country}
+    for role, (name, _lang) in QUERIES.items():
+        if role not in found:
+            found[role] = rows(store, name, params(role))
+    return GuideRows(**found)
+
+
+def network_part(store: Store, iso3: str, lang: str, png: bool = True) -> NetworkPart | None:
+    """The network figure (SVG, and PNG for DOCX) and findings, from kg.network."""
+    from kg import network
+
+    return NetworkPart(
+        svg=network.country_figure(store, iso3, lang, fmt="svg"),
+        png=network.country_figure(store, iso3, lang, fmt="png") if png else b"",
+        findings=network.key_findings(store, iso3, lang),
+    )
+
+
+def build_guide(store: Store, iso3: str, lang: str = "en", *, include_restricted: bool = False,
+                network: bool = True, png: bool = True) -> Guide:
+    """The country's guide: every section, the network part unless network=False."""
+    code, lang = check_iso3(iso3), check_lang(lang)
+    data = guide_rows(store, code, lang, include_restricted)
+    part = network_part(store, code, lang, png) if network else None
+    return guide_from_rows(code, lang, data, include_restricted=include_restricted, network=part)

@@ -10,6 +10,8 @@ from kg.cli import main
 _MODULES: tuple[str, ...] = (
     "data",
     "serve",
+    "network",
+    "guide",
 )
 
 for _name in _MODULES:

@@ -1,0 +1,376 @@
+"""Views of a graph: a self-contained interactive HTML page and a static SVG/PNG figure.
+
+The HTML page is the project's own Jinja template, autoescaped, with
+vis-network's JS and CSS inlined from the pyvis package (no CDN, no request at
+all: a Content-Security-Policy allows only the page's own scripts, by hash).
+Node and edge data travel as one JSON block with <, > and & escaped, and the
+page's script shows every data string as text. pyvis's own template is not
+used: it links a CDN in every mode and has three XSS paths.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import math
+import warnings
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+import jinja2
+import networkx as nx
+from markupsafe import Markup
+
+from kg import __version__, i18n
+from kg.network.build import ACTOR, COUNTRY, SOURCE, STAGE, Vocabulary, split
+from kg.network.layout import layout
+from kg.network.metrics import DEFAULT_SEED, Metrics, compute, label, ranked
+
+# Above this many nodes the page starts still (precomputed layout, physics off);
+# below, it stabilises from the precomputed layout once, then freezes.
+PHYSICS_MAX = 300
+
+TYPE_COLOURS: dict[str, str] = {
+    "ministry": "#1f77b4",
+    "government_agency": "#6baed6",
+    "statistics_office": "#ff7f0e",
+    "local_authority": "#fdae6b",
+    "parliament": "#8c564b",
+    "international_organisation": "#2ca02c",
+    "regional_organisation": "#98df8a",
+    "development_partner": "#d62728",
+    "academia_research": "#9467bd",
+    "civil_society": "#e377c2",
+    "private_sector": "#bcbd22",
+    "diaspora_organisation": "#17becf",
+    "source": "#7f7f7f",
+    "stage": "#393b79",
+    "country": "#843c39",
+}
+UNKNOWN_COLOUR = "#c7c7c7"
+RELATION_COLOURS: dict[str, str] = {
+    "shares_data_with": "#1f77b4",
+    "coordinates": "#ff7f0e",
+    "supports": "#2ca02c",
+    "funds": "#d62728",
+    "member_of": "#9467bd",
+    "reports_to": "#8c564b",
+    "produces": "#17becf",
+    "uses": "#bcbd22",
+    "participates_in": "#9e9e9e",
+    "supports_country": "#2ca02c",
+    "shares_source": "#7f7f7f",
+}
+SHAPES = {ACTOR: "dot", SOURCE: "square", STAGE: "diamond", COUNTRY: "star"}
+SIZE_METRICS = ("betweenness", "degree", "weighted_degree")
+
+
+def _vis_dir() -> Path:
+    import pyvis
+
+    lib = Path(pyvis.__file__).resolve().parent / "templates" / "lib"
+    found = sorted(lib.glob("vis-*/vis-network.min.js"))
+    if not found:  # pragma: no cover - a broken pyvis install
+        from kg.errors import MigkgError
+
+        raise MigkgError(f"vis-network not found under {lib}")
+    return found[-1].parent
+
+
+@cache
+def _assets() -> tuple[str, str, str]:
+    """(vis JS, vis CSS, page JS) with the source-map comment dropped (it names a file
+    the page would try to fetch when developer tools are open)."""
+    vis = _vis_dir()
+    # split("\n"), not splitlines(): the minified JS holds other line-break characters
+    # inside string literals.
+    js = (vis / "vis-network.min.js").read_text(encoding="utf-8")
+    js = "\n".join(line for line in js.split("\n") if not line.startswith("//# sourceMappingURL"))
+    css = (vis / "vis-network.css").read_text(encoding="utf-8")
+    css = "\n".join(line for line in css.split("\n") if "sourceMappingURL" not in line)
+    app = files("kg.network").joinpath("templates/network.js").read_text(encoding="utf-8")
+    for text in (js, css, app):
+        if "</script" in text.lower() or "</style" in text.lower():  # pragma: no cover
+            raise RuntimeError("bundled asset would close its element early")
+    return js, css, app
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("kg.network", "templates"),
+        autoescape=True,  # every template, whatever its name
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() \
+        + "'"
+
+
+def _colour(data: dict) -> str:
+    kind = data.get("kind")
+    code = data.get("type") if kind == ACTOR else kind
+    return TYPE_COLOURS.get(str(code), UNKNOWN_COLOUR)
+
+
+def _kind_label(kind: str, lang: str) -> str:
+    return i18n.t(f"network.kind.{kind}", lang)
+
+
+def _type_label(data: dict, lang: str) -> str:
+    kind = data.get("kind", ACTOR)
+    if kind != ACTOR:
+        return _kind_label(str(kind), lang)
+    return str(data.get("type_label") or data.get("type") or i18n.t("network.kind.unknown", lang))
+
+
+def _labels(codes: str, scheme: str, vocab: Vocabulary) -> str:
+    return "; ".join(vocab.label(scheme, c) for c in split(codes))
+
+
+def _relation_label(code: str, data: dict, lang: str) -> str:
+    """A relation's label: the vocabulary's for declared relations, ours for derived links."""
+    if code in ("produces", "uses", "participates_in", "supports_country", "shares_source"):
+        return i18n.t(f"network.relation.{code}", lang)
+    return str(data.get("relation_label") or code)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3f}" if value and value < 1 else f"{value:g}"
+
+
+def _title(g: nx.Graph, lang: str) -> str:
+    kind = g.graph.get("kind", "relations")
+    country = g.graph.get("country", "")
+    title = i18n.t(f"network.title.{kind}", lang)
+    return f"{title} — {country}" if country else title
+
+
+def html(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
+         metric: str = "betweenness", vocab: Vocabulary | None = None,
+         title: str | None = None, seed: int = DEFAULT_SEED) -> str:
+    """The interactive view of g as one self-contained HTML page (a str)."""
+    vocab = vocab or Vocabulary()
+    metrics = metrics or compute(g, seed=seed)
+    if metric not in SIZE_METRICS:
+        metric = "betweenness"
+    pos = layout(g, seed=seed, groups=metrics.communities)
+    n = g.number_of_nodes()
+    spread = 90.0 * math.sqrt(max(n, 4))
+    index = {node: i for i, node in enumerate(g.nodes)}
+    t = lambda key: i18n.t(f"network.{key}", lang)  # noqa: E731
+    max_between = max(metrics.betweenness.values(), default=0.0) or 1.0
+    nodes, legend_codes = [], {}
+    for node, data in g.nodes(data=True):
+        kind = data.get("kind", ACTOR)
+        colour = _colour(data)
+        legend_codes.setdefault(str(data.get("type") or "") if kind == ACTOR else str(kind),
+                                (_type_label(data, lang), colour))
+        x, y = pos.get(node, (0.0, 0.0))
+        name = str(data.get("label") or node)
+        acronym = str(data.get("acronym") or "")
+        between = metrics.betweenness.get(node, 0.0)
+        nodes.append({
+            "id": index[node], "name": name, "label": acronym or _short(name),
+            "x": round(x * spread, 2), "y": round(-y * spread, 2),
+            "shape": SHAPES.get(str(kind), "dot"), "color": colour, "border": "#333333",
+            "actor": kind == ACTOR, "type": str(data.get("type") or ""),
+            "domains": split(data.get("domains")), "stages": split(data.get("stages")),
+            "search": f"{name} {acronym}".lower(),
+            "m": {"betweenness": round(between / max_between, 6),
+                  "degree": metrics.degree.get(node, 0),
+                  "weighted_degree": metrics.weighted_degree.get(node, 0.0)},
+            "tip": [
+                [t("field.acronym"), acronym],
+                [t("field.type"), _type_label(data, lang)],
+                [t("field.country"), str(data.get("country") or "")],
+                [t("field.domains"), _labels(str(data.get("domains") or ""), "domain", vocab)],
+                [t("field.stages"), _labels(str(data.get("stages") or ""), "policy-stage", vocab)],
+                [t("metric.degree.label"), str(metrics.degree.get(node, 0))],
+                [t("metric.betweenness.label"), _fmt(between)],
+                [t("field.community"), str(metrics.community.get(node, ""))],
+            ],
+        })
+    edges, relations = [], {}
+    multi = g.is_multigraph()
+    edge_iter = g.edges(keys=True, data=True) if multi else (
+        (a, b, None, d) for a, b, d in g.edges(data=True))
+    for i, (a, b, _key, data) in enumerate(edge_iter):
+        code = str(data.get("relation") or "")
+        colour = RELATION_COLOURS.get(code, "#999999")
+        rel_label = _relation_label(code, data, lang)
+        relations.setdefault(code, (rel_label, colour))
+        weight = float(data.get("weight", 1) or 1)
+        edges.append({
+            "id": i, "from": index[a], "to": index[b], "relation": code, "color": colour,
+            "width": round(1 + 1.5 * math.log1p(weight - 1), 2) if weight > 1 else 1,
+            "dashes": code == "uses",
+            "name": f"{g.nodes[a].get('label', a)} → {g.nodes[b].get('label', b)}",
+            "tip": [[t("field.relation"), rel_label],
+                    [t("field.weight"), _fmt(weight) if weight != 1 else ""],
+                    [t("field.sources"), str(data.get("sources") or "")],
+                    [t("field.note"), str(data.get("note") or "")],
+                    [t("field.references"), str(data.get("references") or "")]],
+        })
+    type_codes = _ordered(legend_codes)
+    actor_types = {str(d.get("type") or "") for _n, d in g.nodes(data=True)
+                   if d.get("kind", ACTOR) == ACTOR}
+    filters = {
+        "domain": [[c, vocab.label("domain", c)] for c in _present(g, "domains", vocab, "domain")],
+        "stage": [[c, vocab.label("policy-stage", c)]
+                  for c in _present(g, "stages", vocab, "policy-stage")],
+        "type": [[c, legend_codes[c][0]] for c in type_codes if c in actor_types and c],
+        "relation": [[c, relations[c][0]] for c in sorted(relations)],
+    }
+    payload = {
+        "directed": g.is_directed(), "physics": n <= PHYSICS_MAX, "metric": metric,
+        "nodes": nodes, "edges": edges,
+        "legend": [{"label": legend_codes[c][0], "color": legend_codes[c][1]}
+                   for c in type_codes],
+        "relations": [{"label": relations[c][0], "color": relations[c][1]}
+                      for c in sorted(relations)],
+        "filters": filters,
+        "ui": {"shown": t("ui.shown"), "found": t("ui.found")},
+    }
+    vis_js, vis_css, app_js = _assets()
+    csp = ("default-src 'none'; "
+           f"script-src {_sha256(vis_js)} {_sha256(app_js)}; "
+           "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'")
+    filter_meta = [{"key": k, "label": t(f"ui.filter_{k}")} for k in filters if filters[k]]
+    return _environment().get_template("network.html").render(
+        lang=lang, title=title or _title(g, lang), version=__version__, csp=csp,
+        vis_js=Markup(vis_js), vis_css=Markup(vis_css), app_js=Markup(app_js),
+        data=payload, filters=filter_meta, metric=metric,
+        metrics=[{"key": m, "label": t(f"metric.{m}.label")} for m in SIZE_METRICS],
+        ui={k: t(f"ui.{k}") for k in ("search", "all", "size_by", "legend_types",
+                                       "legend_relations", "help")},
+    )
+
+
+def _marker_area(value: float, vmax: float) -> float:
+    return 40 + 560 * float(value) / vmax
+
+
+def _ordered(codes: dict[str, object]) -> list[str]:
+    """Type codes in legend order: the known ones as listed in TYPE_COLOURS, then the rest."""
+    return [c for c in TYPE_COLOURS if c in codes] + sorted(c for c in codes
+                                                            if c not in TYPE_COLOURS)
+
+
+def _present(g: nx.Graph, attribute: str, vocab: Vocabulary, scheme: str) -> list[str]:
+    """Codes of a multi-valued attribute present in g, in vocabulary order, unknown ones last."""
+    found = {c for _n, d in g.nodes(data=True) for c in split(d.get(attribute))}
+    known = [c for c in vocab.codes(scheme) if c in found]
+    return known + sorted(found - set(known))
+
+
+def _short(name: str, limit: int = 32) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+# --- static figure -----------------------------------------------------------------
+
+def figure(g: nx.Graph, metrics: Metrics | None = None, *, fmt: str = "svg", lang: str = "en",
+           metric: str = "betweenness", top: int = 12, title: str | None = None,
+           seed: int = DEFAULT_SEED) -> bytes:
+    """A static picture of g (SVG or PNG bytes): colour by type, size by metric, labels for
+    the top actors, a legend. The same graph gives the same bytes."""
+    if fmt not in ("svg", "png"):
+        raise ValueError(f"figure format must be svg or png, not {fmt!r}")
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    metrics = metrics or compute(g, seed=seed)
+    if metric not in SIZE_METRICS:
+        metric = "betweenness"
+    values = getattr(metrics, metric)
+    pos = layout(g, seed=seed, groups=metrics.communities)
+    rc = {"svg.hashsalt": "migkg-network", "svg.fonttype": "path", "text.parse_math": False,
+          "text.usetex": False, "font.family": "DejaVu Sans", "path.simplify": True}
+    with matplotlib.rc_context(rc), warnings.catch_warnings():
+        # A glyph the bundled font lacks is drawn as a box; that is not worth failing a guide.
+        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fig = Figure(figsize=(10, 7.5), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.0, 0.0, 0.75, 0.93))
+        ax.set_axis_off()
+        segments, colours, relation_names = [], [], {}
+        for a, b, data in g.edges(data=True):
+            if a == b:
+                continue
+            code = str(data.get("relation") or "")
+            segments.append([pos[a], pos[b]])
+            colours.append(RELATION_COLOURS.get(code, "#999999"))
+            relation_names.setdefault(code, _relation_label(code, data, lang))
+        if segments:
+            ax.add_collection(LineCollection(segments, colors=colours, linewidths=0.8,
+                                             alpha=0.55, zorder=1))
+        vmax = max(values.values(), default=0) or 1
+        groups: dict[str, tuple[str, str, list[str]]] = {}
+        for node, data in g.nodes(data=True):
+            kind = str(data.get("kind", ACTOR))
+            code = str(data.get("type") if kind == ACTOR else kind)
+            groups.setdefault(code, (_type_label(data, lang), _colour(data), []))[2].append(node)
+        order = _ordered(groups)
+        handles = []
+        markers = {SOURCE: "s", STAGE: "D", COUNTRY: "*"}
+        for code in order:
+            lab, colour, members = groups[code]
+            xs = [pos[m][0] for m in members]
+            ys = [pos[m][1] for m in members]
+            sizes = [_marker_area(values.get(m, 0), vmax) for m in members]
+            marker = markers.get(code, "o")
+            ax.scatter(xs, ys, s=sizes, c=colour, marker=marker, edgecolors="#333333",
+                       linewidths=0.6, zorder=2)
+            handles.append(Line2D([], [], marker=marker, linestyle="", markersize=8,
+                                  markerfacecolor=colour, markeredgecolor="#333333",
+                                  label=f"{lab} ({len(members)})"))
+        actors = [n for n, k in g.nodes(data="kind") if k == ACTOR]
+        for node in ranked({n: float(values.get(n, 0)) for n in actors}, actors, g, top,
+                           positive=False):
+            data = g.nodes[node]
+            text = str(data.get("acronym") or "") or _short(label(g, node), 28)
+            x, y = pos[node]
+            # Just above the marker: its radius in points is sqrt(area) / 2.
+            lift = math.sqrt(_marker_area(values.get(node, 0), vmax)) / 2 + 2
+            ax.annotate(text, (x, y), xytext=(0, lift), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=8, zorder=3, annotation_clip=False,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                              "alpha": 0.75})
+        ax.margins(0.12)
+        ax.autoscale_view()
+        fig.text(0.01, 0.975, title or _title(g, lang), fontsize=12, weight="bold",
+                 va="top", ha="left")
+        fig.text(0.01, 0.01, i18n.t("network.figure.note", lang,
+                                    metric=i18n.t(f"network.metric.{metric}.label", lang),
+                                    top=top), fontsize=7, color="#555555")
+        types_legend = fig.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(0.76, 0.93), fontsize=8,
+            frameon=False, title=i18n.t("network.ui.legend_types", lang), title_fontsize=9,
+            alignment="left")
+        if relation_names:
+            fig.add_artist(types_legend)
+            fig.legend(handles=[Line2D([], [], color=RELATION_COLOURS.get(c, "#999999"),
+                                       linewidth=2, label=relation_names[c])
+                                for c in sorted(relation_names)],
+                       loc="upper left",
+                       bbox_to_anchor=(0.76, 0.93 - 0.024 * (len(handles) + 2.5)),
+                       fontsize=8, frameon=False, alignment="left", title_fontsize=9,
+                       title=i18n.t("network.ui.legend_relations", lang))
+        buf = io.BytesIO()
+        if fmt == "svg":
+            fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "migkg"},
+                        bbox_inches="tight", pad_inches=0.15)
+        else:
+            fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", pad_inches=0.15,
+                        metadata={"Software": f"migkg {__version__}"})
+    return buf.getvalue()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from collections.abc import Callable, Sequence
+import itertools
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +21,7 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.config import Settings
-from kg.errors import ERROR, WARNING, Location, Problem, ValidationError
+from kg.errors import ERROR, WARNING, InputError, Location, Problem, ValidationError
 from kg.ingest import read_questionnaire
 from kg.ingest.mapping import Mapped, map_questionnaire
 from kg.ingest.model import Questionnaire
@@ -85,15 +87,9 @@ def check_all(
     """Check every path; raise one ValidationError with all problems if any blocks."""
     checked: list[Checked] = []
     blocking: list[Problem] = []
-    from kg.errors import InputError
-
-    for path in paths:
-        if progress:
-            progress(str(path))
-        try:
-            c = check(path, settings)
-        except InputError as exc:
-            blocking.extend(exc.problems)
+    for c in _check_each(list(paths), settings, progress):
+        if isinstance(c, list):  # the problems of an InputError
+            blocking.extend(c)
             continue
         checked.append(c)
         if c.errors or (strict and c.warnings):
@@ -109,6 +105,79 @@ def check_all(
     if blocking:
         raise ValidationError(blocking)
     return checked
+
+
+# pyshacl is pure Python: countries are checked in parallel, one worker process per core
+# (2 on the target machine); 100 countries of 10k triples took 129 s serially.
+CHECK_WORKERS = 2
+
+
+def _check_each(
+    paths: list[Path], settings: Settings, progress: Callable[[str], None] | None,
+) -> Iterator[Checked | list[Problem]]:
+    """check() of each path, in order (an InputError as its problems); pooled if several."""
+    workers = min(CHECK_WORKERS, len(paths), os.cpu_count() or 1)
+    if workers < 2 or not _fork_is_safe():
+        for path in paths:
+            if progress:
+                progress(str(path))
+            yield _check_or_problems(path, settings)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers start at once with everything imported, and never re-run the caller's
+    # __main__ (spawn would). Results come back in the order of the paths.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        outcomes = pool.map(_pool_check, paths, itertools.repeat(settings))
+        for path, (kind, value, data) in zip(paths, outcomes, strict=True):
+            if progress:
+                progress(str(path))
+            if kind == "again":
+                yield _check_or_problems(path, settings)
+                continue
+            if kind == "checked":
+                value.mapped.triples = [
+                    q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+                ]
+            yield value
+
+
+def _fork_is_safe() -> bool:
+    """Only a single-threaded process forks safely (no lock held by a thread that vanishes):
+    the CLI is; a threaded web server checks one by one."""
+    import multiprocessing
+    import threading
+
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1  # native threads too, where /proc shows
+    except OSError:
+        return True
+
+
+def _check_or_problems(path: Path, settings: Settings) -> Checked | list[Problem]:
+    try:
+        return check(path, settings)
+    except InputError as exc:
+        return exc.problems
+
+
+def _pool_check(path: Path, settings: Settings) -> tuple[str, object, bytes]:
+    """check() in a worker: ("checked", Checked without triples, N-Triples), ("problems", list)
+    or ("again", None) when it failed otherwise (re-run in the caller, raising there)."""
+    try:
+        c = check(path, settings)
+    except InputError as exc:
+        return "problems", exc.problems, b""
+    except Exception:  # noqa: BLE001 - not all our exceptions survive pickling: re-run instead
+        return "again", None, b""
+    # 10k pyoxigraph triples pickle in ~0.1 s; as N-Triples they travel in ~0.02 s.
+    data = ox.serialize(c.mapped.triples, format=ox.RdfFormat.N_TRIPLES)
+    c.mapped.triples = []
+    return "checked", c, data
 
 
 def import_record(c: Checked, iris: DataIRIs, started: datetime, user: str) -> list[ox.Triple]:

@@ -124,7 +124,37 @@ def _core_graph(graph: Graph) -> Graph:
         core.add((s, p, o))
     for shape in set(graph.subjects(SH.sparql)):
         core.add((shape, SH.deactivated, RLiteral(True)))
+    _hoist_targets(core)
     return core
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf)
+
+
+def _hoist_targets(core: Graph) -> None:
+    """Give the property shapes of each targeted node shape that shape's targets.
+
+    pyshacl evaluates a node shape's sh:property shapes once per focus node (a whole
+    shape evaluation each time), but a targeted property shape once for all its focus
+    nodes: same results (focus, path, value, source shape), ~45 % less time on a
+    country (benchmarks/import.py). Node shapes used by other shapes (sh:node, sh:or...),
+    closed ones, implicit class targets and qualified-disjoint siblings are left as written.
+    """
+    used = {o for p in (SH.node, SH["not"], SH.qualifiedValueShape) for o in core.objects(None, p)}
+    for p in (SH["and"], SH["or"], SH.xone):
+        for members in core.objects(None, p):
+            used.update(core.items(members))
+    for shape in set(core.subjects(SH.property)):
+        targets = [(p, o) for p in _TARGETS for o in core.objects(shape, p)]
+        props = list(core.objects(shape, SH.property))
+        if (not targets or shape in used or (shape, SH.path, None) in core
+                or (shape, SH.closed, None) in core or (shape, RDF.type, RDFS.Class) in core
+                or any((p, SH.qualifiedValueShapesDisjoint, None) in core for p in props)):
+            continue
+        for prop in props:
+            for target in targets:
+                core.add((prop, *target))
+            core.remove((shape, SH.property, prop))
 
 
 def _sparql_checks(graph: Graph, texts: dict[Path, str]) -> Iterable[_SparqlCheck]:
@@ -229,7 +259,13 @@ def validate(data_triples: Sequence[ox.Triple], *, inference: str = "none") -> l
 
     graph = Graph()
     graph += model.graph
-    graph.parse(data=ox.serialize(data, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    # Terms converted directly: 2x faster than serialising and parsing N-Triples.
+    nodes: dict[str, URIRef] = {}
+    graph.addN(
+        (_to_rdflib(tr.subject, nodes), _to_rdflib(tr.predicate, nodes),
+         _to_rdflib(tr.object, nodes), graph)
+        for tr in data
+    )
     _conforms, report, _text = pyshacl.validate(
         graph,
         shacl_graph=shapes.core,
@@ -332,6 +368,28 @@ def _term_str(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str
     if isinstance(term, (ox.NamedNode, ox.Literal)):
         return term.value
     return str(term)
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _to_rdflib(term: object, nodes: dict[str, URIRef]) -> rdflib.term.Node:
+    """A pyoxigraph term as rdflib's N-Triples parser would give it (IRIs shared)."""
+    if isinstance(term, ox.NamedNode):
+        node = nodes.get(term.value)
+        if node is None:
+            node = nodes[term.value] = URIRef(term.value)
+        return node
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return RLiteral(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return RLiteral(term.value)
+        return RLiteral(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)  # the label kept, so results about it keep their focus
+    raise TypeError(f"unsupported RDF term: {term!r}")
 
 
 def _rdflib_str(term: rdflib.term.Node | None) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kg import i18n, pipeline
+from kg.cli.output import write_output
 from kg.config import Settings
 from kg.errors import Location, NotFound, Problem
 from kg.export import FORMATS, export
@@ -114,7 +115,7 @@ def export_cmd(settings: Settings, iso3: str | None, fmt: str, include_restricte
     with open_store(settings) as store:
         data = export(store, fmt, base=settings.base, iso3=iso3.upper() if iso3 else None,
                       include_restricted=include_restricted)
-    _write_output(output, data)
+    write_output(output, data)
 
 
 @click.command("delete")
@@ -130,14 +131,21 @@ def delete_cmd(settings: Settings, iso3: str) -> None:
     click.echo(i18n.t("cli.deleted", settings.lang, iso3=iso3.upper()), err=True)
 
 
-def _write_output(output: str, data: bytes) -> None:
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        Path(output).write_bytes(data)
+@click.command("countries")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
+              default="table", show_default=True)
+@click.pass_obj
+def countries_cmd(settings: Settings, fmt: str) -> None:
+    """List the countries in the store with their counts (the `country-summary` query)."""
+    from kg import query
+
+    with open_store(settings) as store:
+        result = query.run(store, "country-summary", {"lang": settings.lang})
+    text = {"table": result.to_table, "csv": result.to_csv, "tsv": result.to_tsv,
+            "json": result.to_json}[fmt]()
+    click.echo(text.rstrip("\n"))
 
 
 def register(group: click.Group) -> None:
-    for command in (import_cmd, validate_cmd, demo_cmd, export_cmd, delete_cmd):
+    for command in (import_cmd, validate_cmd, demo_cmd, countries_cmd, export_cmd, delete_cmd):
         group.add_command(command)

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from kg import i18n
+from kg.cli.output import write_output
 from kg.config import Settings
 from kg.errors import Location, ParameterError, Problem
 from kg.guide.render import EXTENSIONS, FORMATS
 from kg.store import open_store
-
-
-def _write(output: str, data: bytes) -> None:
-    """To stdout for '-', else atomically to the file (no half-written guide on failure)."""
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    path = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
-                               prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _problem(key: str, where: str = "", **params: object) -> ParameterError:
@@ -87,7 +68,7 @@ def guide_cmd(settings: Settings, iso3: str | None, all_countries: bool, guide_l
                     g = build.build_guide(store, code, gl,
                                           include_restricted=include_restricted,
                                           png=fmt == "docx")
-                    _write(str(folder / f"{code}.{gl}.{EXTENSIONS[fmt]}"), render(g, fmt))
+                    write_output(str(folder / f"{code}.{gl}.{EXTENSIONS[fmt]}"), render(g, fmt))
         click.echo(i18n.t("guide.cli.all_done", lang, count=len(jobs), output=folder), err=True)
         return
     code = build.check_iso3(iso3)
@@ -98,7 +79,7 @@ def guide_cmd(settings: Settings, iso3: str | None, all_countries: bool, guide_l
     data = render(g, fmt)
     if output == "-" and fmt in ("docx", "pdf") and sys.stdout.isatty():
         raise _problem("stdout_binary", "-o", fmt=fmt)
-    _write(output, data)
+    write_output(output, data)
     click.echo(i18n.t("guide.cli.written", lang, iso3=code, fmt=fmt, language=gl,
                       status=i18n.t(f"guide.status.{g.status}", lang),
                       output=output if output != "-" else "stdout"), err=True)
@@ -132,7 +113,7 @@ def guide_diff_cmd(settings: Settings, iso3: str, old_path: Path, new_path: Path
     else:
         with open_store(settings) as store:
             result = diff.diff(store, code, lang, settings, old_path=old_path)
-    _write(output, diff.text(result).encode("utf-8"))
+    write_output(output, diff.text(result).encode("utf-8"))
 
 
 def register(group: click.Group) -> None:

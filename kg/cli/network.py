@@ -5,40 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import sys
-import tempfile
-from pathlib import Path
 
 import click
 
 from kg import i18n
+from kg.cli.output import write_output
 from kg.config import Settings
-from kg.errors import Location, ParameterError, Problem
 from kg.store import open_store
 
 FORMATS = ("html", "graphml", "gexf", "json", "csv", "svg", "png")
-
-
-def _write(output: str, data: bytes) -> None:
-    """To stdout for '-', else atomically to the file (no half-written file on failure)."""
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    path = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise ParameterError(Problem(Location(output), "network.cannot_write",
-                                     {"error": exc.strerror or str(exc)})) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @click.command("network")
@@ -79,7 +54,7 @@ def network_cmd(settings: Settings, iso3: str | None, kind: str, metric: str, la
         data = render.figure(g, m, fmt=fmt, lang=lang, metric=metric)
     else:
         data = export.export(g, fmt, m, metric=metric)
-    _write(output, data)
+    write_output(output, data)
     what = iso3 or i18n.t("network.all_countries", lang)
     click.echo(i18n.t("network.written", lang, kind=kind, what=what, nodes=g.number_of_nodes(),
                       edges=g.number_of_edges(), output=output), err=True)
@@ -134,7 +109,7 @@ def network_summary_cmd(settings: Settings, iso3: str, lang: str | None, fmt: st
                 lines.append(f"{'':4}{r.meaning}")
             previous = r.meaning
         data = ("\n".join(lines) + "\n").encode("utf-8")
-    _write(output, data)
+    write_output(output, data)
 
 
 def register(group: click.Group) -> None:

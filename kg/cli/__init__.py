@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -51,5 +50,3 @@ def _register() -> None:
 
 _register()
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

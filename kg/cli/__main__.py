@@ -1,0 +1,5 @@
+"""`python -m kg.cli` is `migkg`."""
+
+from kg.cli import main
+
+main()

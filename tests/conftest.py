@@ -179,13 +179,14 @@ def demo_store(demo_settings: Settings) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def remote_demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """The same demo countries in a real `oxigraph serve` of their own (never wiped)."""
+def remote_demo_store(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """demo_store's graphs, byte for byte (import records too), in an `oxigraph serve` of
+    their own (never wiped), so both backends answer over identical data."""
     process, base = start_oxigraph(tmp_path_factory.mktemp("oxigraph-demo") / "db")
     try:
-        settings = remote_settings(base, "remote")
-        store = open_store(settings)
-        load_demo(store, settings)
+        store = open_store(remote_settings(base, "remote"))
+        for graph in demo_store.graphs():
+            store.replace_graph(graph, demo_store.graph_triples(graph))
         yield store
         store.close()
     finally:

@@ -12,6 +12,7 @@ _MODULES: tuple[str, ...] = (
     "serve",
     "network",
     "guide",
+    "query",
 )
 
 for _name in _MODULES:

@@ -32,5 +32,6 @@ def countries():
         result = query.run(store, "country-summary", {"lang": lang})
     except UserError as exc:  # pragma: no cover - the query takes no user input
         return render_template("error.html", lines=exc.lines(lang)), 400
-    headers = {c.name: c.description.get(lang) or c.name for c in named.columns}
+    # Column meanings are sentences in the catalogue; shown as headers without the full stop.
+    headers = {c.name: (c.description.get(lang) or c.name).rstrip(".") for c in named.columns}
     return render_template("countries.html", result=result, headers=headers, named=named)

@@ -41,4 +41,6 @@ def test_unknown_language_falls_back_to_english(client):
 def test_assets_are_local(client):
     html = client.get("/").get_data(as_text=True)
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
-    assert client.get("/static/site.css").status_code == 200
+    css = client.get("/static/site.css")
+    assert css.status_code == 200
+    css.close()

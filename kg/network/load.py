@@ -92,7 +92,7 @@ def country(store: Store, iso3: str, lang: str = "en") -> CountryNetwork:
         raise NotFound(Problem(Location("ISO3"), "network.unknown_country", {"iso3": code}))
     return CountryNetwork(
         iso3=code, lang=lang, vocab=vocabulary(store, lang), actors=actors,
-        relations=rows(store, QUERY_RELATIONS, params),
+        relations=rows(store, QUERY_RELATIONS, {"country": code}),  # IRIs and codes only
         links=rows(store, QUERY_SOURCE_LINKS, params),
     )
 

@@ -1,0 +1,157 @@
+"""Query results as plain data, and their serialisations (SPARQL JSON, CSV, TSV, text table).
+
+Conversion rules (contract): IRIs and literals become str, xsd:integer (and its
+derived types) int, unbound None; cells of columns declared `(list)` have their
+"; "-joined values sorted. CSV/TSV cells starting with = + - @ (or TAB, CR) get a
+leading apostrophe so a spreadsheet never reads them as formulas.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_TYPES = frozenset(XSD + t for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+    "unsignedByte"))
+_XSD_STRING = XSD + "string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+SEPARATOR = "; "
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+Value = str | int | None
+Term = ox.NamedNode | ox.Literal | ox.BlankNode | None
+
+
+@dataclass
+class QueryResult:
+    """A SELECT answer: column names and rows of plain values (see module docstring)."""
+
+    columns: list[str]
+    rows: list[dict[str, Value]]
+    # The raw rows of terms as the store returned them (list cells unsorted).
+    terms: list[tuple[Term, ...]] = field(default_factory=list, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def to_json(self) -> str:
+        """SPARQL 1.1 Query Results JSON (list cells as sorted, integers typed)."""
+        bindings = []
+        for row, raw in zip(self.rows, self.terms or [None] * len(self.rows), strict=True):
+            binding = {}
+            for i, col in enumerate(self.columns):
+                value = row[col]
+                if value is None:
+                    continue
+                term = raw[i] if raw is not None else None
+                binding[col] = _json_term(term, value)
+            bindings.append(binding)
+        return json.dumps({"head": {"vars": self.columns}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, indent=1)
+
+    def to_csv(self) -> str:
+        """RFC 4180 CSV with a header row; formula-like cells neutralised."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow([_cell(row[c]) for c in self.columns])
+        return out.getvalue()
+
+    def to_tsv(self) -> str:
+        """Tab-separated values with a header row; TAB, LF, CR and backslash escaped as \\t \\n \\r \\\\."""
+        lines = ["\t".join(self.columns)]
+        for row in self.rows:
+            lines.append("\t".join(_tsv_cell(_cell(row[c])) for c in self.columns))
+        return "\n".join(lines) + "\n"
+
+    def to_table(self, width: int = 60) -> str:
+        """A plain-text table for a terminal: cells on one line, cut at width characters."""
+        cells = [[_table_cell(row[c], width) for c in self.columns] for row in self.rows]
+        widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(self.columns)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(self.columns, widths, strict=True)).rstrip(),
+                 "  ".join("-" * w for w in widths)]
+        for r in cells:
+            lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+        return "\n".join(lines) + "\n"
+
+
+def convert(variables: Sequence[str], rows: Iterable[tuple[Term, ...]],
+            list_columns: frozenset[str] = frozenset()) -> list[dict[str, Value]]:
+    """Plain rows from rows of terms (one pass, per-cell work kept minimal for speed)."""
+    lists = [i for i, v in enumerate(variables) if v in list_columns]
+    literal = ox.Literal
+    integer_types = _INTEGER_TYPES
+    out: list[dict[str, Value]] = []
+    append = out.append
+    for row in rows:
+        values: list[Value] = []
+        for term in row:
+            if term is None:
+                values.append(None)
+            elif type(term) is literal and not term.language and term.datatype.value in integer_types:
+                try:
+                    values.append(int(term.value))
+                except ValueError:  # an ill-typed literal stays text
+                    values.append(term.value)
+            else:
+                values.append(term.value)
+        for i in lists:
+            cell = values[i]
+            if isinstance(cell, str):
+                items = sorted(set(cell.split(SEPARATOR)) - {""}) if SEPARATOR in cell else [cell]
+                values[i] = SEPARATOR.join(items) if items and items != [""] else None
+        append(dict(zip(variables, values, strict=True)))
+    return out
+
+
+def _json_term(term: Term, value: Value) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": str(value)}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": str(value)}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": str(value)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    # No raw term (a result built by hand): infer from the Python value.
+    if isinstance(value, int):
+        return {"type": "literal", "value": str(value), "datatype": XSD + "integer"}
+    return {"type": "literal", "value": str(value)}
+
+
+def _cell(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _tsv_cell(text: str) -> str:
+    if not any(c in text for c in "\t\n\r\\"):
+        return text
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _table_cell(value: Value, width: int) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if any(c in text for c in "\t\n\r"):
+        text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,113 @@
+"""Every named query on the demo countries, compared with its golden file.
+
+tests/query/golden/<query>.json holds, per case ("XAA en", "all fr"...), the parameters,
+columns and rows. Regenerate them with `make golden` (MIGKG_REGENERATE_GOLDEN=1) and
+review the diff. Rows are compared in order when the query has an ORDER BY. Import times
+are pinned (conftest.golden_store), so provenance answers are stable too.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kg.query import catalogue, lexer, run
+from kg.resources import demo_countries_dir
+
+GOLDEN = Path(__file__).parent / "golden"
+REGENERATE = os.environ.get("MIGKG_REGENERATE_GOLDEN") == "1"
+COUNTRIES = ("XAA", "XAB", "XAC")
+BASE = "https://w3id.org/migkg/id/"
+QUERIES = list(catalogue())
+
+
+def _first(iso3: str, file: str, column: str = "id", where: tuple[str, str] | None = None) -> str:
+    with (demo_countries_dir() / iso3 / file).open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if where is None or row[where[0]] == where[1]:
+                return row[column]
+    raise LookupError(f"{iso3}/{file}")
+
+
+def example_values(iso3: str) -> dict[str, str]:
+    """Values of the non-country parameters for one demo country: its coordinator and first source."""
+    coordinator = _first(iso3, "country.csv", "coordinator")
+    return {
+        "actor": coordinator,
+        "source": _first(iso3, "data_sources.csv"),
+        "entity": f"{BASE}{iso3}/actor/{coordinator}",
+        "name": _first(iso3, "actors.csv", "name", ("id", coordinator)),
+        "year": "2025",
+    }
+
+
+def cases(q) -> dict[str, dict[str, str]]:
+    declared = {p.name: p for p in q.parameters}
+    langs = ("en", "fr") if "lang" in declared else (None,)
+    scopes = COUNTRIES if "country" in declared or "entity" in declared else ("all",)
+    out: dict[str, dict[str, str]] = {}
+    for scope in scopes:
+        for lang in langs:
+            params: dict[str, str] = {}
+            if scope != "all":
+                values = example_values(scope)
+                if "country" in declared:
+                    params["country"] = scope
+                for name, p in declared.items():
+                    if name in values and (p.required or name in ("actor", "source", "entity")):
+                        params[name] = values[name]
+            if lang:
+                params["lang"] = lang
+            missing = [n for n, p in declared.items() if p.required and n not in params]
+            if missing:
+                raise AssertionError(f"{q.name}: no example value for {missing}; add one")
+            out[f"{scope} {lang}" if lang else scope] = params
+    return out
+
+
+def answer(store, q) -> dict[str, dict]:
+    out = {}
+    for case, params in cases(q).items():
+        result = run(store, q, params)
+        out[case] = {"params": params, "columns": result.columns, "rows": result.rows}
+    return out
+
+
+def ordered(q) -> bool:
+    return "ORDER BY" in " ".join(lexer.skeleton(q.text).upper().split())
+
+
+@pytest.mark.parametrize("q", QUERIES, ids=[q.name for q in QUERIES])
+def test_named_query_matches_its_golden_file(golden_store, q) -> None:
+    path = GOLDEN / f"{q.name}.json"
+    got = answer(golden_store, q)
+    if REGENERATE:
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return
+    assert path.exists(), f"no golden file for {q.name}: run `make golden` and review the diff"
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    assert sorted(got) == sorted(expected), f"{q.name}: cases differ; run `make golden`"
+    for case, want in expected.items():
+        have = got[case]
+        assert have["params"] == want["params"] and have["columns"] == want["columns"], \
+            f"{q.name} [{case}]"
+        rows, want_rows = have["rows"], want["rows"]
+        if not ordered(q):
+            rows = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
+            want_rows = sorted(want_rows, key=lambda r: json.dumps(r, sort_keys=True))
+        assert rows == want_rows, f"{q.name} [{case}]: rows differ from {path.name}"
+
+
+def test_no_golden_file_is_left_without_its_query() -> None:
+    names = {q.name for q in QUERIES}
+    stale = sorted(p.stem for p in GOLDEN.glob("*.json") if p.stem not in names)
+    if REGENERATE:
+        for name in stale:
+            (GOLDEN / f"{name}.json").unlink()
+        return
+    assert stale == [], "golden files of queries that no longer exist: run `make golden`"

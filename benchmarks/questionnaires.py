@@ -31,7 +31,8 @@ def iso3_codes(n: int) -> list[str]:
     return [f"X{letters[i // 26]}{letters[i % 26]}" for i in range(n)]
 
 
-def _write(folder: Path, name: str, rows: list[dict[str, str]]) -> None:
+def write_csv(folder: Path, name: str, rows: list[dict[str, str]]) -> None:
+    """One template file from row dicts; the header is the union of their keys, in order."""
     columns: list[str] = []
     for row in rows:
         columns += [c for c in row if c not in columns]
@@ -53,12 +54,12 @@ def write_country(folder: Path, iso3: str, *, actors: int = 50, sources: int = 4
     def some(items: list[str], k: int) -> str:
         return "; ".join(rnd.sample(items, min(k, len(items))))
 
-    _write(folder, "country", [{
+    write_csv(folder, "country", [{
         "iso3": iso3, "name": f"Synthetic country {iso3}", "name_fr": f"Pays synthétique {iso3}",
         "coordinator": actor_ids[0], "mp_status": "published", "mp_last_edition": "2020",
         "notes": "Fictional synthetic data for benchmarks.",
     }])
-    _write(folder, "actors", [{
+    write_csv(folder, "actors", [{
         "id": a, "name": f"Actor {i} of {iso3}", "name_fr": f"Acteur {i} de {iso3}",
         "acronym": f"A{i}", "type": TYPES[i % len(TYPES)],
         "parent": actor_ids[i // 5] if i >= 5 and i % 3 == 0 else "",
@@ -68,7 +69,7 @@ def write_country(folder: Path, iso3: str, *, actors: int = 50, sources: int = 4
         "contact_visibility": "restricted" if i % 7 == 0 else "public",
         "wg_member": "yes" if i % 2 else "no", "source": some(refs, 1),
     } for i, a in enumerate(actor_ids)])
-    _write(folder, "data_sources", [{
+    write_csv(folder, "data_sources", [{
         "id": f"source-{i}", "title": f"Source {i}", "title_fr": f"Source {i}",
         "kind": KINDS[i % len(KINDS)], "status": "existing" if i % 4 else "potential",
         "producer": some(actor_ids, 1), "users": some(actor_ids, 2), "domains": some(DOMAINS, 2),
@@ -79,30 +80,30 @@ def write_country(folder: Path, iso3: str, *, actors: int = 50, sources: int = 4
     while len(pairs) < relations:
         s, o = rnd.sample(actor_ids, 2)
         pairs.add((s, rnd.choice(RELATIONS), o))
-    _write(folder, "relations", [{"subject": s, "relation": r, "object": o, "note": "",
+    write_csv(folder, "relations", [{"subject": s, "relation": r, "object": o, "note": "",
                                   "source": some(refs, 1)} for s, r, o in sorted(pairs)])
-    _write(folder, "challenges", [{
+    write_csv(folder, "challenges", [{
         "id": f"challenge-{i}", "title": f"Challenge {i}", "category": CATEGORIES[i % 5],
         "affects": some(actor_ids, 1), "domains": some(DOMAINS, 1),
         "corrective_action": f"Action {i}", "action_status": STATUSES[i % 4],
         "responsible": some(actor_ids, 1), "source": some(refs, 1),
     } for i in range(challenges)])
-    _write(folder, "recommendations", [{
+    write_csv(folder, "recommendations", [{
         "id": f"rec-{i}", "text": f"Recommendation {i}", "area": AREAS[i % 5],
         "addressed_to": some(actor_ids, 1), "addresses": f"challenge-{i % challenges}",
         "priority": "high",
     } for i in range(recommendations)])
-    _write(folder, "practices", [{
+    write_csv(folder, "practices", [{
         "id": f"practice-{i}", "title": f"Practice {i}", "actors": some(actor_ids, 2),
         "data_sources": f"source-{i % sources}", "policy_stage": STAGES[i % 6], "year": "2019",
     } for i in range(practices)])
     acts = ["expression_of_interest", "questionnaire", "desk_research", "national_workshop",
             "analysis_drafting", "endorsement", "publication"]
-    _write(folder, "process", [{
+    write_csv(folder, "process", [{
         "id": f"step-{i}", "activity": acts[i % 7], "date": f"20{14 + i:02d}-01",
         "participants": actor_ids[0],
     } for i in range(process)])
-    _write(folder, "references", [{
+    write_csv(folder, "references", [{
         "id": r, "title": f"Report {r}", "publisher": "Synthetic publisher", "year": "2020",
     } for r in refs])
     return folder

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
+
+from benchmarks.questionnaires import write_csv
 
 SMALL: dict[str, list[dict[str, str]]] = {
     "country": [{
@@ -62,13 +63,7 @@ SMALL: dict[str, list[dict[str, str]]] = {
 def write_questionnaire(folder: Path, tables: dict[str, list[dict[str, str]]]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, rows in tables.items():
-        columns: list[str] = []
-        for row in rows:
-            columns += [c for c in row if c not in columns]
-        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(rows)
+        write_csv(folder, name, rows)
     return folder
 
 

@@ -21,6 +21,8 @@ _INTEGER_TYPES = frozenset(XSD + t for t in (
     "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
     "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
     "unsignedByte"))
+_INTEGER_NODES = frozenset(ox.NamedNode(t) for t in _INTEGER_TYPES)
+_INTEGER_STARTS = frozenset("0123456789+-")
 _XSD_STRING = XSD + "string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 SEPARATOR = "; "
@@ -89,24 +91,27 @@ class QueryResult:
 
 def convert(variables: Sequence[str], rows: Iterable[tuple[Term, ...]],
             list_columns: frozenset[str] = frozenset()) -> list[dict[str, Value]]:
-    """Plain rows from rows of terms (one pass, per-cell work kept minimal for speed)."""
+    """Plain rows from rows of terms, in one pass.
+
+    Per-cell work is kept minimal (this runs on every row of every answer): a literal's
+    datatype, the costly part, is only looked at when its text could be an integer.
+    """
     lists = [i for i, v in enumerate(variables) if v in list_columns]
     literal = ox.Literal
-    integer_types = _INTEGER_TYPES
+    integer_types = _INTEGER_NODES
+    starts = _INTEGER_STARTS
     out: list[dict[str, Value]] = []
     append = out.append
     for row in rows:
-        values: list[Value] = []
-        for term in row:
-            if term is None:
-                values.append(None)
-            elif type(term) is literal and not term.language and term.datatype.value in integer_types:
-                try:
-                    values.append(int(term.value))
-                except ValueError:  # an ill-typed literal stays text
-                    values.append(term.value)
-            else:
-                values.append(term.value)
+        values: list[Value] = [None if term is None else term.value for term in row]
+        for i, text in enumerate(values):
+            if text and text[0] in starts:
+                term = row[i]
+                if type(term) is literal and term.datatype in integer_types:
+                    try:
+                        values[i] = int(text)
+                    except ValueError:  # an ill-typed literal stays text
+                        pass
         for i in lists:
             cell = values[i]
             if isinstance(cell, str):

@@ -111,3 +111,18 @@ def test_no_golden_file_is_left_without_its_query() -> None:
             (GOLDEN / f"{name}.json").unlink()
         return
     assert stale == [], "golden files of queries that no longer exist: run `make golden`"
+
+
+def test_summary_agrees_with_completeness_and_endorsement_status(golden_store, tiny_store) -> None:
+    for store in (golden_store, tiny_store):
+        summary = {r["country"]: r for r in run(store, "country-summary", {}).rows}
+        completeness = {r["country"]: r["completeness"]
+                        for r in run(store, "completeness", {}).rows}
+        status = {r["country"]: r["status"] for r in run(store, "endorsement-status", {}).rows}
+        assert {c: r["completeness"] for c, r in summary.items()} == completeness
+        assert {c: r["status"] for c, r in summary.items()} == status
+        for iso3 in summary:  # the one-country form gives the same row
+            assert run(store, "completeness", {"country": iso3}).rows[0]["completeness"] == \
+                completeness[iso3]
+    assert status == {"XTT": "draft"}
+    assert {c: r["status"] for c, r in summary.items()} == {"XTT": "draft"}

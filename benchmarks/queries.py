@@ -1,0 +1,343 @@
+"""Named-query benchmark: every query of the catalogue over ~1M triples (100 synthetic countries).
+
+    python benchmarks/queries.py [--countries 100] [--copies 4] [--runs 30] [--no-remote]
+                                 [--only NAME ...] [--keep DIR]
+
+Synthetic data: the demo country XAA, imported through the real pipeline, cloned into
+--countries countries (ISO3 codes QAA, QAB, ...), each holding --copies copies of every
+XAA entity (ids suffixed -1, -2, ...), so every code, label, contact and relation looks
+like real data (benchmarks/synthetic.py uses made-up codes the named queries would not
+match). 100 x 4 copies of XAA's ~2,500 triples = ~1M triples.
+
+Reports, per named query, p50 and p95 over --runs runs (per-country queries on a
+different country each run), on the embedded store and on `oxigraph serve`:
+- `catalogue`: kg.query.run (parameter checks, binding, Store.select, conversion);
+- `raw`: the same bound text on the same pyoxigraph store (pyoxigraph Store.query, every
+  row consumed, every value converted to str) - or, for the remote backend, the same HTTP
+  request with the JSON answer parsed and every value taken as str;
+- the overhead: ratio catalogue/raw (target <= 1.3 for queries of 1 ms or more) and the
+  absolute difference (target <= 0.3 ms on faster ones);
+- the targets: p95 < 25 ms per country, < 500 ms across countries.
+Exit code 1 when a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import shutil
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pyoxigraph as ox  # noqa: E402
+
+from kg.config import Settings  # noqa: E402
+from kg.namespaces import DataIRIs  # noqa: E402
+from kg.pipeline import import_paths  # noqa: E402
+from kg.query import catalogue, run  # noqa: E402
+from kg.resources import demo_countries_dir  # noqa: E402
+from kg.store import open_store  # noqa: E402
+from kg.store.base import Store  # noqa: E402
+from kg.store.embedded import EmbeddedStore  # noqa: E402
+
+IRIS = DataIRIs()
+PER_COUNTRY_P95_MS = 25.0
+CROSS_COUNTRY_P95_MS = 500.0
+MAX_RATIO = 1.3
+MAX_ABSOLUTE_MS = 0.3
+RATIO_FROM_MS = 1.0
+TEMPLATE = "XAA"
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic data
+# ---------------------------------------------------------------------------------------------
+
+def synthetic_iso3(n: int) -> list[str]:
+    """QAA, QAB, ... (user-assigned codes, never real countries)."""
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    codes = [f"{first}{a}{b}" for first in "QRSTUVW" for a in letters for b in letters]
+    return codes[:n]
+
+
+def template_graphs(work: Path) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """(XAA's country graph, the vocabularies graph), imported through the real pipeline."""
+    settings = Settings(store_dir=work / "template")
+    with open_store(settings) as store:
+        import_paths(store, [demo_countries_dir() / TEMPLATE], settings, user="benchmark")
+        return (store.graph_triples(IRIS.graph(TEMPLATE)),
+                store.graph_triples(IRIS.vocabulary_graph))
+
+
+def clone_country(triples: list[ox.Triple], iso3: str, copies: int) -> list[ox.Triple]:
+    """The template country as iso3, every entity copied `copies` times (ids suffixed -k)."""
+    prefix = IRIS.country(TEMPLATE)
+    new_prefix = IRIS.country(iso3)
+    single = {prefix, prefix + "/profile"}  # one country node and one profile per country
+    out: set[ox.Triple] = set()
+
+    def rename(term, k: int):
+        if isinstance(term, ox.NamedNode) and term.value.startswith(prefix):
+            value = term.value
+            if value in single:
+                return ox.NamedNode(new_prefix + value[len(prefix):])
+            return ox.NamedNode(new_prefix + value[len(prefix):] + f"-{k}")
+        if isinstance(term, ox.Literal) and term.value == TEMPLATE:
+            return ox.Literal(iso3)
+        return term
+
+    for k in range(1, copies + 1):
+        for t in triples:
+            s = rename(t.subject, k)
+            if k > 1 and isinstance(t.subject, ox.NamedNode) and t.subject.value in single:
+                continue  # the country node and profile come from copy 1 only
+            o = rename(t.object, k)
+            if k > 1 and isinstance(o, ox.Literal) and o.language:
+                o = ox.Literal(f"{o.value} ({k})", language=o.language)
+            out.add(ox.Triple(s, t.predicate, o))
+    return sorted(out, key=str)
+
+
+def build_store(folder: Path, n_countries: int, copies: int) -> list[str]:
+    """Write the synthetic embedded store into folder (reused when it is already there)."""
+    codes = synthetic_iso3(n_countries)
+    marker = folder / "benchmark.json"
+    wanted = {"countries": n_countries, "copies": copies}
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
+        return codes
+    shutil.rmtree(folder, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as work:
+        country, vocabularies = template_graphs(Path(work))
+    store = EmbeddedStore(folder / "store")
+    store.replace_graph(IRIS.vocabulary_graph, vocabularies)
+    for i, code in enumerate(codes, start=1):
+        store.replace_graph(IRIS.graph(code), clone_country(country, code, copies))
+        if i % 10 == 0:
+            print(f"  {i}/{len(codes)} countries written", file=sys.stderr)
+    store.close()
+    marker.write_text(json.dumps(wanted))
+    return codes
+
+
+# ---------------------------------------------------------------------------------------------
+# Parameters and timing
+# ---------------------------------------------------------------------------------------------
+
+EXAMPLES = {  # values of the synthetic data for the non-country parameters (XAA's, copy 1)
+    "actor": "ncm-1",
+    "source": "census-2021-1",
+    "name": "National Migration Coordination Committee",
+    "year": "2025",
+}
+
+
+def cases(q, codes: list[str]) -> list[tuple[str, Callable[[int], dict[str, str]]]]:
+    """(scope, params for run i) to time: per-country queries rotate over the countries;
+    a query whose country is optional is timed both ways."""
+    declared = {p.name: p for p in q.parameters}
+
+    def params(i: int, with_country: bool) -> dict[str, str]:
+        code = codes[i % len(codes)]
+        out = {}
+        for name, p in declared.items():
+            if name == "country" and with_country:
+                out["country"] = code
+            elif name == "entity":
+                out["entity"] = f"{IRIS.country(code)}/actor/{EXAMPLES['actor']}"
+            elif name in EXAMPLES and (p.required or name in ("name",)):
+                out[name] = EXAMPLES[name]
+        return out
+
+    country = declared.get("country")
+    per_country = (country is not None and country.required) or "entity" in declared
+    if per_country:
+        return [("country", lambda i: params(i, True))]
+    if country is not None:
+        return [("country", lambda i: params(i, True)), ("all", lambda i: params(i, False))]
+    return [("all", lambda i: params(i, False))]
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def raw_embedded(store: EmbeddedStore) -> Callable[[str], int]:
+    """The same text on the same pyoxigraph store: every row consumed, every value as str."""
+    ox_store = store._store  # the in-memory pyoxigraph Store under the snapshots
+
+    def execute(text: str) -> int:
+        rows = [[None if t is None else str(t.value) for t in solution]
+                for solution in ox_store.query(text, use_default_graph_as_union=True)]
+        return len(rows)
+
+    return execute
+
+
+def raw_remote(endpoint: str) -> Callable[[str], int]:
+    """The same text in one HTTP request: the JSON answer parsed, every value as str."""
+
+    def execute(text: str) -> int:
+        request = urllib.request.Request(
+            endpoint, data=urllib.parse.urlencode({"query": text}).encode(),
+            headers={"Accept": "application/sparql-results+json",
+                     "Content-Type": "application/x-www-form-urlencoded"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            answer = json.loads(response.read())
+        variables = answer["head"]["vars"]
+        rows = [[str(b[v]["value"]) if v in b else None for v in variables]
+                for b in answer["results"]["bindings"]]
+        return len(rows)
+
+    return execute
+
+
+def measure(store: Store, raw: Callable[[str], int], codes: list[str], runs: int,
+            only: list[str] | None) -> list[dict]:
+    """Catalogue and raw, interleaved run by run, for every query and scope."""
+    out = []
+    for q in catalogue():
+        if only and q.name not in only:
+            continue
+        for scope, params_for in cases(q, codes):
+            cat_times: list[float] = []
+            raw_times: list[float] = []
+            rows = 0
+            # One warm-up of each, then alternate so both see the same machine state.
+            gc.collect()
+            run(store, q.name, params_for(0))
+            raw(q.bind(params_for(0)))
+            for i in range(runs):
+                params = params_for(i + 1)
+                started = time.perf_counter()
+                result = run(store, q.name, params)
+                cat_times.append((time.perf_counter() - started) * 1000)
+                # Raw gets the very same bound text, built outside its timing.
+                text = q.bind(params)
+                started = time.perf_counter()
+                raw(text)
+                raw_times.append((time.perf_counter() - started) * 1000)
+                rows = len(result.rows)
+            out.append({
+                "query": q.name, "group": q.group, "scope": scope, "rows": rows,
+                "p50": percentile(cat_times, 50), "p95": percentile(cat_times, 95),
+                "raw_p50": percentile(raw_times, 50), "raw_p95": percentile(raw_times, 95),
+            })
+            print(f"  {q.name} ({scope}): p50 {out[-1]['p50']:.2f} ms", file=sys.stderr)
+    return out
+
+
+def verdicts(row: dict) -> list[str]:
+    """The targets a measured row misses (empty when it meets them all)."""
+    missed = []
+    limit = PER_COUNTRY_P95_MS if row["scope"] == "country" else CROSS_COUNTRY_P95_MS
+    if row["p95"] > limit:
+        missed.append(f"p95 > {limit:g} ms")
+    if row["raw_p50"] >= RATIO_FROM_MS:
+        if row["p50"] / row["raw_p50"] > MAX_RATIO:
+            missed.append(f"overhead > {MAX_RATIO}x")
+    elif row["p50"] - row["raw_p50"] > MAX_ABSOLUTE_MS:
+        missed.append(f"overhead > {MAX_ABSOLUTE_MS} ms")
+    return missed
+
+
+def report(title: str, rows: list[dict]) -> int:
+    print(f"\n{title}")
+    header = (f"{'query':30s} {'scope':7s} {'rows':>5s} {'p50':>8s} {'p95':>8s} {'raw p50':>8s} "
+              f"{'ratio':>6s} {'+ms':>6s}  verdict")
+    print(header)
+    print("-" * len(header))
+    failures = 0
+    for r in rows:
+        missed = verdicts(r)
+        failures += bool(missed)
+        ratio = r["p50"] / r["raw_p50"] if r["raw_p50"] else float("nan")
+        print(f"{r['query']:30s} {r['scope']:7s} {r['rows']:5d} {r['p50']:8.2f} {r['p95']:8.2f} "
+              f"{r['raw_p50']:8.2f} {ratio:6.2f} {r['p50'] - r['raw_p50']:6.2f}  "
+              f"{'; '.join(missed) or 'ok'}")
+    print(f"{len(rows) - failures}/{len(rows)} meet every target")
+    return failures
+
+
+def start_server(location: Path):
+    import socket
+    import subprocess
+
+    binary = Path(sys.executable).with_name("oxigraph")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [str(binary if binary.exists() else shutil.which("oxigraph")), "serve", "--location",
+         str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        try:
+            with urllib.request.urlopen(f"{base}/query", timeout=1):
+                return process, base
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit("oxigraph serve did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--countries", type=int, default=100)
+    parser.add_argument("--copies", type=int, default=4, help="copies of XAA per country")
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--no-remote", action="store_true", help="skip oxigraph serve")
+    parser.add_argument("--only", nargs="*", help="only these queries")
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the synthetic store here")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="migkg-bench-queries-"))
+    try:
+        print(f"building {args.countries} countries x {args.copies} copies of {TEMPLATE}...",
+              file=sys.stderr)
+        codes = build_store(work, args.countries, args.copies)
+        store = EmbeddedStore(work / "store")
+        triples = len(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows) and int(
+            store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value)
+        print(f"{len(codes)} countries, {triples:,} triples; {args.runs} runs per query; "
+              f"times in ms; ratio = catalogue p50 / raw p50")
+        failures = report("Embedded store (pyoxigraph in memory): kg.query.run vs pyoxigraph "
+                          "Store.query", measure(store, raw_embedded(store), codes, args.runs,
+                                                 args.only))
+        if not args.no_remote:
+            from kg.store.remote import RemoteStore
+
+            process, base = start_server(work / "oxigraph")
+            try:
+                remote = RemoteStore(f"{base}/query", update_endpoint=f"{base}/update",
+                                     graph_store_endpoint=f"{base}/store")
+                print("loading oxigraph serve...", file=sys.stderr)
+                for graph in store.graphs():
+                    remote.replace_graph(graph, store.graph_triples(graph))
+                failures += report(
+                    "oxigraph serve: kg.query.run (RemoteStore, SPARQLWrapper) vs one HTTP "
+                    "request + json.loads", measure(remote, raw_remote(f"{base}/query"), codes,
+                                                    args.runs, args.only))
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+        store.close()
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -17,7 +17,9 @@ different country each run), on the embedded store and on `oxigraph serve`:
   request with the JSON answer parsed and every value taken as str;
 - the overhead: ratio catalogue/raw (target <= 1.3 for queries of 1 ms or more) and the
   absolute difference (target <= 0.3 ms on faster ones);
-- the targets: p95 < 25 ms per country, < 500 ms across countries.
+- the targets: p95 < 25 ms per country, < 500 ms across countries (embedded store; for
+  `oxigraph serve`, RocksDB on disk behind HTTP, only the overhead is a target).
+Queries whose country is optional are timed with one country and with all.
 Exit code 1 when a target is missed.
 """
 
@@ -237,11 +239,15 @@ def measure(store: Store, raw: Callable[[str], int], codes: list[str], runs: int
     return out
 
 
-def verdicts(row: dict) -> list[str]:
-    """The targets a measured row misses (empty when it meets them all)."""
+def verdicts(row: dict, latency: bool = True) -> list[str]:
+    """The targets a measured row misses (empty when it meets them all).
+
+    The latency targets are the embedded store's; for `oxigraph serve` (RocksDB on disk,
+    3-5x slower on scans, plus HTTP) only the catalogue's overhead is a target.
+    """
     missed = []
     limit = PER_COUNTRY_P95_MS if row["scope"] == "country" else CROSS_COUNTRY_P95_MS
-    if row["p95"] > limit:
+    if latency and row["p95"] > limit:
         missed.append(f"p95 > {limit:g} ms")
     if row["raw_p50"] >= RATIO_FROM_MS:
         if row["p50"] / row["raw_p50"] > MAX_RATIO:
@@ -251,7 +257,7 @@ def verdicts(row: dict) -> list[str]:
     return missed
 
 
-def report(title: str, rows: list[dict]) -> int:
+def report(title: str, rows: list[dict], latency: bool = True) -> int:
     print(f"\n{title}")
     header = (f"{'query':30s} {'scope':7s} {'rows':>5s} {'p50':>8s} {'p95':>8s} {'raw p50':>8s} "
               f"{'ratio':>6s} {'+ms':>6s}  verdict")
@@ -259,7 +265,7 @@ def report(title: str, rows: list[dict]) -> int:
     print("-" * len(header))
     failures = 0
     for r in rows:
-        missed = verdicts(r)
+        missed = verdicts(r, latency)
         failures += bool(missed)
         ratio = r["p50"] / r["raw_p50"] if r["raw_p50"] else float("nan")
         print(f"{r['query']:30s} {r['scope']:7s} {r['rows']:5d} {r['p50']:8.2f} {r['p95']:8.2f} "
@@ -327,8 +333,9 @@ def main() -> int:
                     remote.replace_graph(graph, store.graph_triples(graph))
                 failures += report(
                     "oxigraph serve: kg.query.run (RemoteStore, SPARQLWrapper) vs one HTTP "
-                    "request + json.loads", measure(remote, raw_remote(f"{base}/query"), codes,
-                                                    args.runs, args.only))
+                    "request + json.loads (target: the overhead only)",
+                    measure(remote, raw_remote(f"{base}/query"), codes, args.runs, args.only),
+                    latency=False)
             finally:
                 process.terminate()
                 process.wait(timeout=30)

@@ -53,10 +53,9 @@ class NamedQuery:
     columns: list[Column]
     # The text with each $name renamed ?_p_name (so a parameter never clashes with an
     # ordinary ?name, e.g. a `type` parameter and a `type` column), and where VALUES blocks
-    # go in it: (index just after a '{', parameter names bound there), in text order. The
-    # outermost WHERE group binds every parameter; every other group (OPTIONAL, UNION
-    # branch, EXISTS, sub-SELECT...) that uses a parameter binds the ones it uses, so a
-    # parameter is a constant wherever it is written.
+    # go in it: (index just after a '{', parameter names bound there), in text order: the
+    # outermost WHERE group binds every parameter, each sub-SELECT's WHERE group the ones it
+    # uses (see _value_places and queries/README.md for where a binding is visible).
     prepared: str = field(default="", repr=False)
     inserts: tuple[tuple[int, tuple[str, ...]], ...] = field(default=(), repr=False)
 

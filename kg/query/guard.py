@@ -128,23 +128,14 @@ def _parse(text: str, where: str, form: str) -> None:
 
 def _where_group(skel: str, spans: list[tuple[int, int]], form: str) -> tuple[int, int] | None:
     """The top-level group that is the WHERE clause (not a CONSTRUCT template, not VALUES data)."""
-    candidates = [s for s in spans if _word_before(skel, s[0]) != "VALUES"]
+    candidates = [s for s in spans if lexer.word_before(skel, s[0]) != "VALUES"]
     if not candidates:
         return None
     if form == "CONSTRUCT":
-        if _word_before(skel, candidates[0][0]) == "WHERE":
+        if lexer.word_before(skel, candidates[0][0]) == "WHERE":
             return None  # CONSTRUCT WHERE { triples }: only triples allowed, nothing to run
         return candidates[1] if len(candidates) > 1 else None
     return candidates[0]
-
-
-_WORD_BEFORE_RE = re.compile(r"([A-Za-z]+)[\s()]*$")
-
-
-def _word_before(skel: str, index: int) -> str:
-    """The keyword just before a '{' (VALUES' variables are blanked: VALUES (?a ?b) { })."""
-    m = _WORD_BEFORE_RE.search(skel, max(0, index - 200), index)
-    return m.group(1).upper() if m else ""
 
 
 _POSITION_RE = re.compile(r"^\s*error at (\d+):(\d+):\s*", re.IGNORECASE)

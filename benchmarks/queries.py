@@ -275,29 +275,6 @@ def report(title: str, rows: list[dict], latency: bool = True) -> int:
     return failures
 
 
-def start_server(location: Path):
-    import socket
-    import subprocess
-
-    binary = Path(sys.executable).with_name("oxigraph")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [str(binary if binary.exists() else shutil.which("oxigraph")), "serve", "--location",
-         str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            with urllib.request.urlopen(f"{base}/query", timeout=1):
-                return process, base
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit("oxigraph serve did not start")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--countries", type=int, default=100)
@@ -322,6 +299,7 @@ def main() -> int:
                           "Store.query", measure(store, raw_embedded(store), codes, args.runs,
                                                  args.only))
         if not args.no_remote:
+            from benchmarks.store import start_server
             from kg.store.remote import RemoteStore
 
             process, base = start_server(work / "oxigraph")

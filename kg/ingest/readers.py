@@ -409,21 +409,10 @@ class _Reader:
             for index, cell in enumerate(row):
                 text = self._cell_text(cell, number, index, raw, source)
                 cells.append(text)
-            if _blank(cells):
-                if raw.header_row and number > raw.header_row + 2 * limits.max_rows:
-                    self.error(source, "ingest.too_many_rows_blank",
-                               {"limit": _n(limits.max_rows)}, row=number)
-                    return None
-                continue
-            if not raw.header_row:
-                raw.header_row = number
-                raw.header = [_header_name(c) for c in cells]
-                continue
-            if number > raw.header_row + limits.max_rows:
-                self.error(source, "ingest.too_many_rows", {"limit": _n(limits.max_rows)},
-                           row=number)
+            key = _take_record(raw, number, cells, limits.max_rows)
+            if key:
+                self.error(source, key, {"limit": _n(limits.max_rows)}, row=number)
                 return None
-            raw.rows.append((number, cells))
         return raw
 
     def _cell_text(self, cell: object, number: int, index: int, raw: RawTable,
@@ -464,6 +453,24 @@ def cell_value_text(value: object) -> str:
 
 def _header_name(cell: str | None) -> str | None:
     return None if cell is None else cell.strip().lstrip("\ufeff").strip()
+
+
+def _take_record(raw: RawTable, number: int, cells: list[str | None], max_rows: int) -> str | None:
+    """One record of a CSV file or sheet: blank, the header, or a data row. The key of the
+    row-limit problem when the limit is passed (blank rows get twice the room, so trailing
+    empty rows are ignored but cannot make reading slow)."""
+    if _blank(cells):
+        if raw.header_row and number > raw.header_row + 2 * max_rows:
+            return "ingest.too_many_rows_blank"
+        return None
+    if not raw.header_row:
+        raw.header_row = number
+        raw.header = [_header_name(c) for c in cells]
+        return None
+    if number > raw.header_row + max_rows:
+        return "ingest.too_many_rows"
+    raw.rows.append((number, cells))
+    return None
 
 
 def _blank(cells: list[str | None]) -> bool:
@@ -535,21 +542,10 @@ def parse_csv(data: bytes, name: str, source: str, limits: Limits,
                 _csv_error(text, delimiter, number, raw, limits, report, str(exc))
                 return None
             number += 1
-            if _blank(record):
-                if raw.header_row and number > raw.header_row + 2 * limits.max_rows:
-                    report.add(Location(source, number), "ingest.too_many_rows_blank",
-                               {"limit": _n(limits.max_rows)})
-                    return None
-                continue
-            if not raw.header_row:
-                raw.header_row = number
-                raw.header = [_header_name(c) for c in record]
-                continue
-            if number > raw.header_row + limits.max_rows:
-                report.add(Location(source, number), "ingest.too_many_rows",
-                           {"limit": _n(limits.max_rows)})
+            key = _take_record(raw, number, list(record), limits.max_rows)
+            if key:
+                report.add(Location(source, number), key, {"limit": _n(limits.max_rows)})
                 return None
-            raw.rows.append((number, list(record)))
     finally:
         csv.field_size_limit(old_limit)
     return raw

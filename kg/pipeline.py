@@ -220,13 +220,17 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def previous_import_records(store: Store, iris: DataIRIs, iso3: str) -> list[ox.Triple]:
-    """Import records already in the country's graph: kept, since re-imports only add one."""
+def split_import_records(
+    triples: list[ox.Triple], iris: DataIRIs, iso3: str,
+) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    """A country graph as (data, import records); records are kept, re-imports only add one."""
     prefix = iris.entity(iso3, "import", "")
-    return [
-        t for t in store.graph_triples(iris.graph(iso3))
-        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(prefix)
-    ]
+    data: list[ox.Triple] = []
+    records: list[ox.Triple] = []
+    for t in triples:
+        is_record = isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(prefix)
+        (records if is_record else data).append(t)
+    return data, records
 
 
 def ensure_model(store: Store, iris: DataIRIs) -> None:
@@ -250,13 +254,12 @@ def write(
         if progress:
             progress(c.iso3)
         started = datetime.now(UTC)
-        old = previous_import_records(store, iris, c.iso3)
-        old_data = set(store.graph_triples(iris.graph(c.iso3))) - set(old)
+        old_data, old = split_import_records(store.graph_triples(iris.graph(c.iso3)), iris, c.iso3)
         record = import_record(c, iris, started, user)
         store.replace_graph(iris.graph(c.iso3), [*c.mapped.triples, *old, *record])
         reports.append(ImportReport(
             c.iso3, c.questionnaire.origin, len(c.mapped.triples), c.warnings, True,
-            changed=old_data != set(c.mapped.triples), import_iri=record[0].subject.value,
+            changed=set(old_data) != set(c.mapped.triples), import_iri=record[0].subject.value,
         ))
     return reports
 

@@ -48,6 +48,11 @@ def hostile_tables() -> dict[str, list[list[object]]]:
     return tables
 
 
+# "Refused early" means before the expensive work (a zip bomb took 50 s in openpyxl); the bound
+# is loose because the suite runs on shared 2-core machines. Speed itself is in benchmarks/.
+QUICK_S = 10
+
+
 def timed(fn, *args, **kw):
     start = time.perf_counter()
     try:
@@ -212,7 +217,7 @@ def test_unterminated_quote_is_reported_where_it_starts(tmp_path):
     assert line == ('references.csv:3:title: a quoted cell starts here (line 3) and is never '
                     'closed; close the quote, and write a quote inside a quoted cell as two '
                     'quotes ("")')
-    assert took < 1
+    assert took < QUICK_S, took
 
 
 def test_text_after_a_closing_quote(tmp_path):
@@ -243,7 +248,7 @@ def test_200kb_field_is_refused_fast(tmp_path, quoted):
     (line,), took = timed(error_lines, folder)
     assert line == ("references.csv:3:publisher: the cell holds > 100,000 characters; "
                     "at most 100,000 are accepted")
-    assert took < 1
+    assert took < QUICK_S, took
 
 
 def test_too_many_rows_stops_reading(tmp_path):
@@ -254,7 +259,7 @@ def test_too_many_rows_stops_reading(tmp_path):
     (line,), took = timed(error_lines, folder)
     assert line == ("references.csv:20002:: too many rows: at most 20,000 rows of data per file "
                     "are accepted")
-    assert took < 2
+    assert took < QUICK_S, took
     small = error_lines(folder, settings(max_rows=5))
     assert small == ["references.csv:7:: too many rows: at most 5 rows of data per file are "
                      "accepted"]
@@ -304,7 +309,7 @@ def test_zip_bomb_is_refused_before_extraction(zip_bomb):
                         r"size; at most 100 times is accepted \(a zip bomb\?\)", lines[0]), lines
     assert re.fullmatch(r"bomb\.zip::: the archive unpacks to 209,7\d\d,\d{3} bytes; at most "
                         r"52,428,800 bytes are accepted", lines[1]), lines
-    assert took < 1, took
+    assert took < QUICK_S, took
 
 
 def test_zip_ratio_alone_is_refused(tmp_path):
@@ -317,7 +322,7 @@ def test_zip_ratio_alone_is_refused(tmp_path):
     assert len(lines) == 1 and re.fullmatch(
         r"ratio\.zip!notes\.csv::: this entry unpacks to \d+ times its packed size; at most 100 "
         r"times is accepted \(a zip bomb\?\)", lines[0]), lines
-    assert took < 1
+    assert took < QUICK_S, took
 
 
 def test_zip_unsafe_and_nested_members(tmp_path):
@@ -347,7 +352,7 @@ def test_zip_with_too_many_members(tmp_path):
             zf.writestr(f"f{i}.txt", b"")
     (line,), took = timed(error_lines, path)
     assert line == "many.zip::: the archive holds 1,001 entries; at most 1,000 are accepted"
-    assert took < 1
+    assert took < QUICK_S, took
 
 
 def test_zip_missing_file_and_damaged_zip(tmp_path):
@@ -398,7 +403,7 @@ def test_formula_cell_is_refused_with_its_cell(tmp_path):
     assert line == "book.xlsx!actors:3:email: formulas are not accepted (cell E3)"
     fr = error_lines(path, lang="fr")
     assert fr == ["book.xlsx!actors:3:email: les formules ne sont pas acceptées (cellule E3)"]
-    assert took < 1
+    assert took < QUICK_S, took
 
 
 def test_workbook_cell_problems_name_the_cell(tmp_path):
@@ -446,7 +451,7 @@ def test_forged_dimension_is_read_correctly(tmp_path):
     q, took = timed(read, forged)
     assert table_values(q) == table_values(read(MINIMAL))
     assert all(len(t.columns) < 20 for t in q.tables.values())
-    assert took < 2
+    assert took < QUICK_S, took
 
 
 def test_rows_far_down_a_sheet_are_refused_fast(tmp_path):
@@ -462,7 +467,7 @@ def test_rows_far_down_a_sheet_are_refused_fast(tmp_path):
     (line,), took = timed(error_lines, path)
     assert line.startswith("far.xlsx!references:40002:: too many rows: the file goes on past "
                            "this row")
-    assert took < 2
+    assert took < QUICK_S, took
 
 
 @pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet2.xml",
@@ -485,7 +490,7 @@ def test_doctype_in_a_workbook_is_refused(tmp_path, part):
     (line,), took = timed(error_lines, path)
     assert line == (f"doctype.xlsx!{part}::: a DOCTYPE or ENTITY declaration is not accepted in "
                     "a workbook; save the workbook again with a spreadsheet program")
-    assert took < 1
+    assert took < QUICK_S, took
 
 
 def test_utf16_workbook_part_is_refused(tmp_path):
@@ -513,7 +518,7 @@ def test_xlsx_bomb_is_refused_before_openpyxl(tmp_path):
     lines, took = timed(error_lines, path)
     assert lines[0].startswith("big.xlsx!xl/worksheets/sheet2.xml::: this entry unpacks to ")
     assert lines[1].startswith("big.xlsx::: the archive unpacks to ")
-    assert took < 1
+    assert took < QUICK_S, took
 
 
 def test_workbook_error_values_and_header_formulas(tmp_path):

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test sysdeps golden benchmarks lint clean
+.PHONY: run test sysdeps golden benchmarks lint clean vendor
 
 run: $(VENV)/.installed
 	$(BIN)/migkg demo
@@ -46,6 +46,16 @@ benchmarks: $(VENV)/.dev-installed
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check kg webapp tests benchmarks
+
+# Refresh the vendored vis-network (kg/network/vendor/vis-network/, committed; see its README).
+VIS_NETWORK_VERSION ?= 10.1.5
+VIS_DIR := kg/network/vendor/vis-network
+vendor:
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent vis-network@$(VIS_NETWORK_VERSION) >/dev/null && \
+	tar xzf vis-network-$(VIS_NETWORK_VERSION).tgz && cd - >/dev/null && \
+	cp $$tmp/package/standalone/umd/vis-network.min.js $$tmp/package/styles/vis-network.min.css \
+	   $$tmp/package/LICENSE-MIT $$tmp/package/LICENSE-APACHE-2.0 $(VIS_DIR)/ && \
+	rm -rf $$tmp && (cd $(VIS_DIR) && sha256sum vis-network.min.js vis-network.min.css)
 
 clean:
 	rm -rf $(VENV) var build dist *.egg-info

@@ -1,8 +1,8 @@
 """Views of a graph: a self-contained interactive HTML page and a static SVG/PNG figure.
 
 The HTML page is the project's own Jinja template, autoescaped, with
-vis-network's JS and CSS inlined from the pyvis package (no CDN, no request at
-all: a Content-Security-Policy allows only the page's own scripts, by hash).
+vis-network's JS and CSS inlined from the copy vendored under vendor/ (no CDN, no
+request at all: a Content-Security-Policy allows only the page's own scripts, by hash).
 Node and edge data travel as one JSON block with <, > and & escaped, and the
 page's script shows every data string as text. pyvis's own template is not
 used: it links a CDN in every mode and has three XSS paths.
@@ -67,30 +67,31 @@ SHAPES = {ACTOR: "dot", SOURCE: "square", STAGE: "diamond", COUNTRY: "star"}
 SIZE_METRICS = ("betweenness", "degree", "weighted_degree")
 
 
-def _vis_dir() -> Path:
-    import pyvis
+VIS_NETWORK_DIR = Path(__file__).resolve().parent / "vendor" / "vis-network"
 
-    lib = Path(pyvis.__file__).resolve().parent / "templates" / "lib"
-    found = sorted(lib.glob("vis-*/vis-network.min.js"))
-    if not found:  # pragma: no cover - a broken pyvis install
-        from kg.errors import MigkgError
 
-        raise MigkgError(f"vis-network not found under {lib}")
-    return found[-1].parent
+def vis_asset(name: str) -> str:
+    """A vendored vis-network file (vis-network.min.js or .min.css) as text, without its
+    source-map comment (it names a file a browser would try to fetch with developer tools
+    open). See vendor/vis-network/README.md for the version and licence."""
+    if name not in ("vis-network.min.js", "vis-network.min.css"):
+        raise ValueError(f"no vendored vis-network file {name!r}")
+    # split("\n"), not splitlines(): the minified JS holds other line-break characters
+    # inside string literals.
+    text = (VIS_NETWORK_DIR / name).read_text(encoding="utf-8")
+    return "\n".join(line for line in text.split("\n") if "sourceMappingURL" not in line)
+
+
+def view_script() -> str:
+    """The view's own script (templates/network.js), shared by the HTML file and the web app."""
+    return files("kg.network").joinpath("templates/network.js").read_text(encoding="utf-8")
 
 
 @cache
 def _assets() -> tuple[str, str, str]:
     """(vis JS, vis CSS, page JS) with the source-map comment dropped (it names a file
     the page would try to fetch when developer tools are open)."""
-    vis = _vis_dir()
-    # split("\n"), not splitlines(): the minified JS holds other line-break characters
-    # inside string literals.
-    js = (vis / "vis-network.min.js").read_text(encoding="utf-8")
-    js = "\n".join(line for line in js.split("\n") if not line.startswith("//# sourceMappingURL"))
-    css = (vis / "vis-network.css").read_text(encoding="utf-8")
-    css = "\n".join(line for line in css.split("\n") if "sourceMappingURL" not in line)
-    app = files("kg.network").joinpath("templates/network.js").read_text(encoding="utf-8")
+    js, css, app = vis_asset("vis-network.min.js"), vis_asset("vis-network.min.css"), view_script()
     for text in (js, css, app):
         if "</script" in text.lower() or "</style" in text.lower():  # pragma: no cover
             raise RuntimeError("bundled asset would close its element early")

@@ -42,6 +42,8 @@ def example_values(iso3: str) -> dict[str, str]:
         "entity": f"{BASE}{iso3}/actor/{coordinator}",
         "name": _first(iso3, "actors.csv", "name", ("id", coordinator)),
         "year": "2025",
+        "text": "migration",
+        "scheme": "policy-stage",
     }
 
 
@@ -60,6 +62,10 @@ def cases(q) -> dict[str, dict[str, str]]:
                 for name, p in declared.items():
                     if name in values and (p.required or name in ("actor", "source", "entity")):
                         params[name] = values[name]
+            else:  # country-free values (a vocabulary's code, a text) for required parameters
+                values = example_values(COUNTRIES[0])
+                params.update({n: values[n] for n, p in declared.items()
+                               if p.required and n in ("scheme", "text")})
             if lang:
                 params["lang"] = lang
             missing = [n for n, p in declared.items() if p.required and n not in params]

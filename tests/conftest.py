@@ -179,15 +179,24 @@ def demo_store(demo_settings: Settings) -> Iterator[Store]:
 
 
 @pytest.fixture(scope="session")
-def remote_demo_store(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """demo_store's graphs, byte for byte (import records too), in an `oxigraph serve` of
-    their own (never wiped), so both backends answer over identical data."""
+def remote_demo_settings(demo_store: Store, tmp_path_factory: pytest.TempPathFactory
+                         ) -> Iterator[Settings]:
+    """Settings of an `oxigraph serve` of its own (never wiped) holding demo_store's graphs,
+    byte for byte (import records too), so both backends answer over identical data."""
     process, base = start_oxigraph(tmp_path_factory.mktemp("oxigraph-demo") / "db")
     try:
-        store = open_store(remote_settings(base, "remote"))
-        for graph in demo_store.graphs():
-            store.replace_graph(graph, demo_store.graph_triples(graph))
-        yield store
-        store.close()
+        settings = remote_settings(base, "remote")
+        with open_store(settings) as store:
+            for graph in demo_store.graphs():
+                store.replace_graph(graph, demo_store.graph_triples(graph))
+        yield settings
     finally:
         stop_process(process)
+
+
+@pytest.fixture(scope="session")
+def remote_demo_store(remote_demo_settings: Settings) -> Iterator[Store]:
+    """The demo countries in a real `oxigraph serve` (see remote_demo_settings)."""
+    store = open_store(remote_demo_settings)
+    yield store
+    store.close()

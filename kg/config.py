@@ -46,6 +46,8 @@ class Settings:
     endpoint_user: str | None = None
     endpoint_password: str | None = None
     lang: str = "en"
+    # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
+    catalog_publisher: str = "migration-kg"
     limits: Limits = field(default_factory=Limits)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -73,5 +75,6 @@ def load_settings() -> Settings:
         endpoint_user=env.get("MIGKG_ENDPOINT_USER") or None,
         endpoint_password=env.get("MIGKG_ENDPOINT_PASSWORD") or None,
         lang=env.get("MIGKG_LANG") or "en",
+        catalog_publisher=env.get("MIGKG_CATALOG_PUBLISHER") or Settings.catalog_publisher,
         limits=limits,
     )

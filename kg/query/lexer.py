@@ -130,19 +130,28 @@ def max_depth(skel: str) -> int:
 
 
 def where_brace(skel: str) -> int | None:
-    """Index of the '{' opening the outermost WHERE group of a SELECT/ASK query, or None.
+    """Index of the '{' opening the outermost WHERE group of a query, or None.
 
     That is the first '{' outside parentheses (a projection may hold EXISTS { } inside
-    its parentheses, which comes before it).
+    its parentheses, which comes before it), skipping a CONSTRUCT template.
     """
-    parens = 0
+    parens = depth = 0
+    template = False
     for i, ch in enumerate(skel):
         if ch == "(":
             parens += 1
         elif ch == ")":
             parens -= 1
         elif ch == "{" and parens == 0:
-            return i
+            if depth == 0 and not template and word_before(skel, i) == "CONSTRUCT":
+                template = True
+            elif depth == 0 and not template:
+                return i
+            depth += 1
+        elif ch == "}" and parens == 0:
+            depth -= 1
+            if depth == 0:
+                template = False
     return None
 
 

@@ -59,6 +59,16 @@ class Store(ABC):
             for t in self.graph_triples(g):
                 yield ox.Quad(t.subject, t.predicate, t.object, node)
 
+    # How long a fingerprint may be trusted before asking again (kg.store.public).
+    fingerprint_interval_s = 0.0
+
+    def fingerprint(self) -> object:
+        """A value that changes whenever the data changes (equal values: same data).
+
+        This default reads everything; backends override it with something cheap.
+        """
+        return hash(tuple(self.quads()))
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (files, connections)."""
 

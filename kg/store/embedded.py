@@ -274,6 +274,12 @@ class EmbeddedStore(Store):
         with self._rw.read():
             return sorted(self._loaded)
 
+    def fingerprint(self) -> object:
+        """The committed manifest now loaded in memory (one stat when nothing changed)."""
+        self._refresh()
+        with self._rw.read():
+            return tuple(sorted((g, e["sha256"]) for g, e in self._loaded.items()))
+
     def quads(self) -> Iterator[ox.Quad]:
         # One consistent view: every graph as of the same manifest.
         self._refresh()

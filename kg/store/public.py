@@ -1,0 +1,101 @@
+"""The public view of a store: the same graphs without restricted contact points.
+
+What the public SPARQL endpoint queries. It is exactly the public export (kg.export
+public_quads: every restricted contact point, and every triple linking to one, removed),
+held in an in-memory pyoxigraph store with the union of its graphs as default graph.
+
+The copy is rebuilt when the underlying store changes, as told by Store.fingerprint():
+the embedded store's committed manifest (checked on every query, one stat), a remote
+endpoint's graph list and latest import per graph (checked at most every
+`FINGERPRINT_INTERVAL_S`). Memory: one more copy of the public data.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from kg import i18n
+from kg.errors import StoreError
+from kg.export import public_quads
+from kg.store.base import SelectResult, Store
+
+
+def answer(result: object, form: type, wrong_form: StoreError) -> SelectResult | bool | list[ox.Triple]:
+    """A pyoxigraph query answer materialised as the Store interface returns it."""
+    if not isinstance(result, form):
+        raise wrong_form
+    if isinstance(result, ox.QuerySolutions):
+        return SelectResult([v.value for v in result.variables], [tuple(s) for s in result])
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    return list(result)  # type: ignore[call-overload]
+
+
+class PublicView(Store):
+    """A read-only Store answering over `base` minus restricted contact points."""
+
+    def __init__(self, base: Store) -> None:
+        self.base = base
+        self._store: ox.Store | None = None
+        self._graphs: list[str] = []
+        self._fingerprint: object = None
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+
+    def _current(self) -> ox.Store:
+        interval = self.base.fingerprint_interval_s
+        if self._store is not None and time.monotonic() - self._checked < interval:
+            return self._store
+        with self._lock:
+            fingerprint = self.base.fingerprint()
+            if self._store is None or fingerprint != self._fingerprint:
+                quads = public_quads(list(self.base.quads()))
+                fresh = ox.Store()
+                fresh.extend(quads)
+                self._graphs = sorted({q.graph_name.value for q in quads})
+                self._store, self._fingerprint = fresh, fingerprint
+            self._checked = time.monotonic()
+            return self._store
+
+    def _run(self, sparql: str, form: type, expected: str) -> object:
+        store = self._current()
+        try:
+            return answer(store.query(sparql, use_default_graph_as_union=True), form,
+                          StoreError(i18n.t("store.wrong_form", "en", expected=expected)))
+        except SyntaxError as exc:
+            raise StoreError(i18n.t("store.bad_query", "en", reason=str(exc))) from None
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise StoreError(i18n.t("store.query_failed", "en", reason=str(exc))) from None
+
+    def select(self, sparql: str) -> SelectResult:
+        return self._run(sparql, ox.QuerySolutions, "SELECT")  # type: ignore[return-value]
+
+    def ask(self, sparql: str) -> bool:
+        return self._run(sparql, ox.QueryBoolean, "ASK")  # type: ignore[return-value]
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        return self._run(sparql, ox.QueryTriples, "CONSTRUCT/DESCRIBE")  # type: ignore[return-value]
+
+    def graphs(self) -> list[str]:
+        self._current()
+        return list(self._graphs)
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        store = self._current()
+        return [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+
+    def fingerprint(self) -> object:
+        return self.base.fingerprint()
+
+    def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        raise StoreError(i18n.t("store.read_only", "en"))
+
+    def delete_graph(self, graph: str) -> bool:
+        raise StoreError(i18n.t("store.read_only", "en"))
+
+    def __repr__(self) -> str:
+        return f"PublicView({self.base!r})"

@@ -33,6 +33,8 @@ class AdHocResult:
     select: QueryResult | None = None
     boolean: bool | None = None
     triples: list[ox.Triple] | None = None
+    # The row (or triple) cap when the answer was cut at it (kg.service), else None.
+    truncated: int | None = None
 
 
 def sparql(store: Store, text: str, limits: Limits | None = None, where: str = "-") -> AdHocResult:

@@ -87,11 +87,29 @@ class FileSpec:
         return f"{self.name}.csv"
 
 
+@dataclass(frozen=True)
+class TemplateInfo:
+    version: str  # the template's version, as users see it ("1", "1.1")
+    extra_sheets: tuple[str, ...]  # workbook sheets that are not files (instructions, lists)
+
+
+def _template_data(path: Path) -> dict:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@cache
+def template_info(path: Path = TEMPLATE_PATH) -> TemplateInfo:
+    """What the template says besides its files: version, the workbook's extra sheets."""
+    data = _template_data(path)
+    workbook = data.get("workbook", {})
+    return TemplateInfo(str(data.get("version", "")), tuple(workbook.get("extra_sheets", ())))
+
+
 @cache
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, FileSpec]:
     """The template's files, in template order."""
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
+    data = _template_data(path)
     files: dict[str, FileSpec] = {}
     for name, spec in data["files"].items():
         columns = {}

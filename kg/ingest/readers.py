@@ -33,6 +33,7 @@ from kg.ingest.checks import (
     get_column_letter,
     load_template,
     show,
+    template_info,
 )
 from kg.ingest.model import InputFile, Questionnaire, Table
 
@@ -368,8 +369,9 @@ class _Reader:
                 if raw is not None:
                     raws.append(raw)
             known = list(self.template)
+            extra = set(template_info().extra_sheets)
             for sheet in sheets:
-                if sheet not in self.template:
+                if sheet not in self.template and sheet not in extra:
                     close = [k for k in known if k.lower() == sheet.strip().lower()]
                     where = Location(f"{self.display}!{sheet}")
                     if close:
@@ -432,10 +434,22 @@ class _Reader:
         return cell_value_text(value)
 
 
+# Spreadsheet strings escape what XML cannot hold as _xHHHH_ (a carriage return is _x000D_),
+# and a literal "_x0041_" as "_x005F_x0041_" (ECMA-376 ST_Xstring); Excel and LibreOffice
+# decode them, openpyxl does not.
+XSTRING_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _xstring_char(m: re.Match[str]) -> str:
+    code = int(m.group(1), 16)
+    # A lone surrogate is no character: keep the escape as it was written.
+    return m.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
 def cell_value_text(value: object) -> str:
     """A workbook cell value as the text a person sees in it (2019.0 -> "2019", dates ISO)."""
     if isinstance(value, str):
-        return value
+        return XSTRING_ESCAPE_RE.sub(_xstring_char, value) if "_x" in value else value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):

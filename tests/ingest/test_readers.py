@@ -437,6 +437,21 @@ def test_workbook_missing_and_unknown_sheets(tmp_path):
     assert lines[1].startswith("book.xlsx!Instructions::: warning: unknown sheet, ignored")
 
 
+def test_workbook_own_sheets_are_skipped_silently(tmp_path):
+    tables = minimal_tables()
+    tables["instructions"] = [["Fill in every sheet"]]
+    tables["lists"] = [["domain", "label"], ["trends", "Migration trends"]]
+    assert read(write_xlsx(tables, tmp_path / "book.xlsx")).warnings == []
+
+
+def test_workbook_string_escapes_are_decoded_as_excel_does(tmp_path):
+    # Excel writes a carriage return as _x000D_ and a literal "_x0041_" as "_x005F_x0041_".
+    tables = minimal_tables()
+    tables["actors"][1][8] = "two_x000D_\nlines, _x005F_x0041_ and _xD800_ kept"
+    q = read(write_xlsx(tables, tmp_path / "book.xlsx"))
+    assert q.tables["actors"].rows[0].values["role"] == "two\r\nlines, _x0041_ and _xD800_ kept"
+
+
 def test_forged_dimension_is_read_correctly(tmp_path):
     plain = write_xlsx(minimal_tables(), tmp_path / "plain.xlsx")
 

@@ -7,6 +7,7 @@ every triple about them are left out unless the operator asks for them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -25,12 +26,15 @@ _VISIBILITY = ox.NamedNode(str(MKG.visibility))
 _RESTRICTED = ox.NamedNode(concept("contact-visibility", "restricted"))
 
 
-def restricted_nodes(quads: Iterable[ox.Quad]) -> set[ox.NamedNode]:
+Statement = TypeVar("Statement", ox.Quad, ox.Triple)
+
+
+def restricted_nodes(quads: Iterable[ox.Quad | ox.Triple]) -> set[ox.NamedNode]:
     return {q.subject for q in quads if q.predicate == _VISIBILITY and q.object == _RESTRICTED}
 
 
-def public_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The quads with every restricted contact point, and every link to one, removed."""
+def public_quads(quads: list[Statement]) -> list[Statement]:
+    """The quads (or triples) with every restricted contact point, and every link to one, removed."""
     hidden = restricted_nodes(quads)
     if not hidden:
         return quads

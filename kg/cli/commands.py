@@ -13,6 +13,7 @@ _MODULES: tuple[str, ...] = (
     "network",
     "guide",
     "query",
+    "workbook",
 )
 
 for _name in _MODULES:

@@ -32,3 +32,15 @@ def write_output(output: str, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_files(folder: str, files: dict[str, bytes]) -> None:
+    """Write files into a folder (created if needed), each atomically; other files are left alone."""
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(Problem(Location(folder), "cli.cannot_write",
+                                     {"error": exc.strerror or str(exc)})) from None
+    for name, data in files.items():
+        write_output(str(path / name), data)

@@ -24,12 +24,14 @@ $(VENV)/.dev-installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(VENV)/.installed $@
 
-# System packages the tests need: Chromium for browser tests, poppler for PDF text.
-SYSPKGS := chromium poppler-utils
+# System packages the tests need: Chromium for browser tests, poppler for PDF text,
+# LibreOffice Calc to open the questionnaire workbooks in a real spreadsheet program.
+SYSPKGS := chromium poppler-utils libreoffice-calc-nogui
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

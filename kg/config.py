@@ -21,6 +21,22 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _seconds_env(name: str, default: float) -> float:
+    """A positive number of seconds from the environment (a timeout)."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        from kg.errors import ConfigError
+
+        raise ConfigError(f"{name} must be a positive number of seconds, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Limits:
     """Input limits; a clear error names the limit when input goes past it."""
@@ -45,6 +61,11 @@ class Settings:
     graph_store_endpoint: str | None = None
     endpoint_user: str | None = None
     endpoint_password: str | None = None
+    # A remote request that gets no answer for this long fails with a clear error (exit 3).
+    # Reads: every query. Writes: replacing or deleting a graph, which the server may take
+    # a while to index, hence the longer default.
+    remote_read_timeout_s: float = 30.0
+    remote_write_timeout_s: float = 120.0
     lang: str = "en"
     # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
     catalog_publisher: str = "migration-kg"
@@ -74,6 +95,10 @@ def load_settings() -> Settings:
         graph_store_endpoint=env.get("MIGKG_GRAPH_STORE_ENDPOINT") or None,
         endpoint_user=env.get("MIGKG_ENDPOINT_USER") or None,
         endpoint_password=env.get("MIGKG_ENDPOINT_PASSWORD") or None,
+        remote_read_timeout_s=_seconds_env("MIGKG_REMOTE_READ_TIMEOUT",
+                                           Settings.remote_read_timeout_s),
+        remote_write_timeout_s=_seconds_env("MIGKG_REMOTE_WRITE_TIMEOUT",
+                                            Settings.remote_write_timeout_s),
         lang=env.get("MIGKG_LANG") or "en",
         catalog_publisher=env.get("MIGKG_CATALOG_PUBLISHER") or Settings.catalog_publisher,
         limits=limits,

@@ -106,4 +106,6 @@ class ConfigError(MigkgError):
 
 
 class StoreError(MigkgError):
-    """The store cannot be read or written (unreachable endpoint, locked, corrupt)."""
+    """The store cannot be read or written (unreachable endpoint, disk full, locked, corrupt): exit 3."""
+
+    exit_code = 3

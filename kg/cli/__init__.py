@@ -40,7 +40,11 @@ class MigkgGroup(click.Group):
 @click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of messages (en, fr).")
 @click.pass_context
 def main(ctx: click.Context, **options: object) -> None:
-    """Migration data actors knowledge graph: import questionnaires, query, analyse, write guides."""
+    """Migration data actors knowledge graph: import questionnaires, query, analyse, write guides.
+
+    Exit codes: 0 success; 2 bad input, bad parameter or failed validation; 3 the store is
+    unreachable or failing (one line naming it).
+    """
     ctx.obj = load_settings().with_overrides(**options)
 
 

@@ -24,6 +24,8 @@ def open_store(settings: Settings) -> Store:
             graph_store_endpoint=settings.graph_store_endpoint,
             user=settings.endpoint_user,
             password=settings.endpoint_password,
+            read_timeout_s=settings.remote_read_timeout_s,
+            write_timeout_s=settings.remote_write_timeout_s,
             lang=settings.lang,
         )
     from kg.store.embedded import EmbeddedStore

@@ -13,6 +13,13 @@ The endpoint must answer queries over the union of its named graphs by default
 (`oxigraph serve --union-default-graph`; Fuseki `tdb2:unionDefaultGraph true`; Virtuoso,
 GraphDB and QLever do so out of the box). The first query checks it and refuses to run
 against an endpoint that does not, rather than answer with silently empty results.
+
+Time limits (Settings.remote_read_timeout_s / remote_write_timeout_s): a request that gets
+no answer within the limit fails with a StoreError naming the endpoint. Failures are told
+apart by when they happen: before the request was sent (connection refused, no route, no
+connection within the limit) nothing reached the server, so the endpoint is "unreachable";
+after a write was sent (the server closed the connection, reset it or never answered) the
+server may or may not have applied it, and the error says so and how to check.
 """
 
 from __future__ import annotations
@@ -54,8 +61,6 @@ from kg import __version__, i18n
 from kg.errors import StoreError
 from kg.store.base import SelectResult, Store
 
-READ_TIMEOUT_S = 300
-WRITE_TIMEOUT_S = 900
 _STATUS = {QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414,
            EndPointInternalError: 500}
 _NT = "application/n-triples"
@@ -120,8 +125,11 @@ class RemoteStore(Store):
         user: str | None = None,
         password: str | None = None,
         lang: str = "en",
+        read_timeout_s: float = 30.0,
+        write_timeout_s: float = 120.0,
     ) -> None:
         self.endpoint = endpoint
+        self.read_timeout_s, self.write_timeout_s = read_timeout_s, write_timeout_s
         self.update_endpoint = update_endpoint or endpoint
         self.graph_store_endpoint = graph_store_endpoint
         self.user, self._password = user, password
@@ -142,7 +150,14 @@ class RemoteStore(Store):
             return self._error("remote_bad_query", endpoint, reason=text)
         return self._error("remote_http", endpoint, status=status, reason=text)
 
-    def _transport_error(self, endpoint: str, exc: BaseException) -> StoreError:
+    def _transport_error(self, endpoint: str, exc: BaseException, *, timeout: float,
+                         write: str | None = None) -> StoreError:
+        """The StoreError for a failed request; `write` describes a write request, if it is one.
+
+        urllib raises URLError when connecting or sending fails (the server never got the
+        whole request) and the bare OSError / HTTPException when the answer fails to come
+        (the server got it): only the second leaves a write's outcome unknown.
+        """
         if isinstance(exc, urllib.error.HTTPError):
             try:
                 text = exc.read().decode("utf-8", "replace")
@@ -151,18 +166,37 @@ class RemoteStore(Store):
             return self._http_error(endpoint, exc.code, text)
         if isinstance(exc, SPARQLWrapperException):
             return self._http_error(endpoint, _STATUS.get(type(exc), 500), _response_text(exc))
-        reason = getattr(exc, "reason", None) or exc
-        return self._error("remote_unreachable", endpoint, reason=str(reason))
+        if isinstance(exc, urllib.error.URLError):
+            reason = exc.reason
+            if isinstance(reason, TimeoutError):
+                reason = i18n.t("store.no_connection", self.lang, seconds=f"{timeout:g}")
+            return self._error("remote_unreachable", endpoint, reason=str(reason))
+        if isinstance(exc, ValueError):  # a malformed URL: nothing was sent
+            return self._error("remote_unreachable", endpoint, reason=str(exc))
+        if isinstance(exc, TimeoutError):
+            if write:
+                return self._error("remote_write_timeout", endpoint, action=write,
+                                   seconds=f"{timeout:g}")
+            return self._error("remote_timeout", endpoint, seconds=f"{timeout:g}")
+        reason = str(exc) or type(exc).__name__
+        if write:
+            return self._error("remote_write_unknown", endpoint, action=write, reason=reason)
+        return self._error("remote_dropped", endpoint, reason=reason)
 
     # -- SPARQL protocol ---------------------------------------------------------------------------
 
-    def _sparql(self, text: str, form: str) -> tuple[bytes, str]:
-        """Send a query (form SELECT/ASK/CONSTRUCT) or an update (INSERT); body and media type."""
+    def _sparql(self, text: str, form: str, write: str | None = None) -> tuple[bytes, str]:
+        """Send a query (form SELECT/ASK/CONSTRUCT) or an update (INSERT); body and media type.
+
+        `write` says what an update does, in words, for the error if its outcome is unknown.
+        """
         is_update = form == INSERT
+        timeout = self.write_timeout_s if is_update else self.read_timeout_s
         wrapper = SPARQLWrapper(self.endpoint, updateEndpoint=self.update_endpoint, agent=_AGENT)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: plain content negotiation
-        wrapper.setTimeout(WRITE_TIMEOUT_S if is_update else READ_TIMEOUT_S)
+        # SPARQLWrapper's setTimeout keeps whole seconds only: set the float directly.
+        wrapper.timeout = timeout
         if is_update:
             wrapper.setRequestMethod(POSTDIRECTLY)  # raw body: no URL-encoding of big updates
         wrapper.setReturnFormat(N3 if form == CONSTRUCT else JSON)
@@ -181,7 +215,8 @@ class RemoteStore(Store):
             return response.read(), response.headers.get_content_type()
         except (SPARQLWrapperException, urllib.error.URLError, http.client.HTTPException,
                 OSError, ValueError) as exc:
-            raise self._transport_error(endpoint, exc) from None
+            raise self._transport_error(endpoint, exc, timeout=timeout,
+                                        write=write if is_update else None) from None
 
     def _json(self, text: str, form: str) -> dict[str, Any]:
         self._check_union()
@@ -241,7 +276,8 @@ class RemoteStore(Store):
 
     # -- Graph Store Protocol ----------------------------------------------------------------------
 
-    def _gsp(self, method: str, graph: str, body: bytes | None = None) -> tuple[int, bytes, str]:
+    def _gsp(self, method: str, graph: str, body: bytes | None = None,
+             write: str | None = None) -> tuple[int, bytes, str]:
         """One Graph Store Protocol request; (status, body, media type), 404 returned not raised."""
         assert self.graph_store_endpoint
         sep = "&" if "?" in self.graph_store_endpoint else "?"
@@ -255,7 +291,7 @@ class RemoteStore(Store):
         if self.user:
             token = base64.b64encode(f"{self.user}:{self._password or ''}".encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
-        timeout = READ_TIMEOUT_S if method == "GET" else WRITE_TIMEOUT_S
+        timeout = self.read_timeout_s if method == "GET" else self.write_timeout_s
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, response.read(), response.headers.get_content_type()
@@ -263,9 +299,10 @@ class RemoteStore(Store):
             if exc.code == 404:
                 exc.close()
                 return 404, b"", ""
-            raise self._transport_error(self.graph_store_endpoint, exc) from None
+            raise self._transport_error(self.graph_store_endpoint, exc, timeout=timeout) from None
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-            raise self._transport_error(self.graph_store_endpoint, exc) from None
+            raise self._transport_error(self.graph_store_endpoint, exc, timeout=timeout,
+                                        write=write) from None
 
     # -- the Store interface -----------------------------------------------------------------------
 
@@ -275,19 +312,23 @@ class RemoteStore(Store):
         unique = list(dict.fromkeys(triples))
         if not unique:
             self.delete_graph(graph)
-        elif self.graph_store_endpoint:
-            self._gsp("PUT", node.value, ox.serialize(unique, format=ox.RdfFormat.N_TRIPLES))
         else:
-            self._sparql(update_replace(node.value, unique), INSERT)
+            action = i18n.t("store.action_replace", self.lang, graph=node.value)
+            if self.graph_store_endpoint:
+                self._gsp("PUT", node.value, ox.serialize(unique, format=ox.RdfFormat.N_TRIPLES),
+                          write=action)
+            else:
+                self._sparql(update_replace(node.value, unique), INSERT, write=action)
 
     def delete_graph(self, graph: str) -> bool:
         node = ox.NamedNode(graph)
+        action = i18n.t("store.action_delete", self.lang, graph=node.value)
         if self.graph_store_endpoint:
-            status, _, _ = self._gsp("DELETE", node.value)
+            status, _, _ = self._gsp("DELETE", node.value, write=action)
             return status != 404
         existed = self._ask_graph(node)
         if existed:
-            self._sparql(f"DROP SILENT GRAPH {node}", INSERT)
+            self._sparql(f"DROP SILENT GRAPH {node}", INSERT, write=action)
         return existed
 
     def _ask_graph(self, node: ox.NamedNode) -> bool:

@@ -49,6 +49,8 @@ SNAPSHOT_FORMAT = ox.RdfFormat.TURTLE
 SNAPSHOT_EXT = ".ttl"
 LOCK_TIMEOUT_S = 120.0
 _READ_RETRIES = 20
+# Errors that mean "no room on that disk" (EFBIG: past a file size limit, e.g. RLIMIT_FSIZE).
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
@@ -107,19 +109,28 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _write_atomically(target: Path, data: bytes, mtime_ns: int | None = None) -> None:
-    """Write data to target so that target is either absent/old or complete, even on SIGKILL."""
+    """Write data to target so that target is either absent/old or complete, even on SIGKILL.
+
+    A failed write (disk full...) removes its temp file at once: left behind, it would hold
+    the very space the next attempt needs. Temp files of killed writers are swept by _sweep.
+    """
     tmp = target.parent / f"{TMP_PREFIX}{target.name}.{os.getpid()}.{time.monotonic_ns()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-        if mtime_ns is not None:
-            os.utime(fd, ns=(mtime_ns, mtime_ns))
-    finally:
-        os.close(fd)
-    os.replace(tmp, target)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            if mtime_ns is not None:
+                os.utime(fd, ns=(mtime_ns, mtime_ns))
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     _fsync_dir(target.parent)
 
 
@@ -294,11 +305,9 @@ class EmbeddedStore(Store):
     def _writer_lock(self) -> Iterator[None]:
         """Exclusive across processes (flock) and across this process's threads."""
         with self._writing:
-            try:
-                self._graphs_dir.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as exc:
-                raise self._error("unwritable", reason=exc.strerror or str(exc)) from None
+            # An OSError here (read-only or full disk) reaches the caller's _write_error.
+            self._graphs_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 deadline = time.monotonic() + LOCK_TIMEOUT_S
                 while True:
@@ -325,7 +334,11 @@ class EmbeddedStore(Store):
         existed = graph in graphs
         if data is None and not existed:
             return False
+        # First give back the space of what killed or failed writers left (temp files,
+        # snapshots never committed): on a full disk it is what this write needs.
+        self._sweep(manifest)
         generation = int(manifest.get("generation", 0)) + 1
+        name = None
         if data is None:
             del graphs[graph]
         else:
@@ -340,9 +353,23 @@ class EmbeddedStore(Store):
         old = self._signature_now()
         mtime = max(time.time_ns(), (old[1] + 1_000_000) if old else 0)
         payload = json.dumps(new, indent=1, ensure_ascii=False).encode() + b"\n"
-        _write_atomically(self._manifest_path, payload, mtime_ns=mtime)  # the commit point
+        try:
+            _write_atomically(self._manifest_path, payload, mtime_ns=mtime)  # the commit point
+        except BaseException:
+            # Not committed (unless only the folder's fsync failed): drop the new snapshot.
+            if name and self._read_manifest()[0].get("generation") != generation:
+                with contextlib.suppress(OSError):
+                    os.unlink(self._graphs_dir / name)
+            raise
         self._sweep(new)
         return existed
+
+    def _write_error(self, exc: OSError, graph: str) -> StoreError:
+        """A failed write as a StoreError naming the store: a full disk gets its own advice."""
+        reason = exc.strerror or str(exc)
+        if exc.errno in _NO_SPACE:
+            return self._error("disk_full", reason=reason, graph=graph)
+        return self._error("unwritable", reason=reason)
 
     def _sweep(self, manifest: dict[str, Any]) -> None:
         """Remove snapshots no manifest names and temp files left by killed writers."""
@@ -373,7 +400,7 @@ class EmbeddedStore(Store):
             with self._writer_lock():
                 self._commit(node.value, data, len(unique))
         except OSError as exc:
-            raise self._error("unwritable", reason=exc.strerror or str(exc)) from None
+            raise self._write_error(exc, node.value) from None
         # No in-memory update here: the next read sees the new manifest and loads the graph,
         # so a process that only writes (an import) never pays for loading what it wrote.
 
@@ -387,7 +414,7 @@ class EmbeddedStore(Store):
             with self._writer_lock():
                 return self._commit(node.value, None, 0)
         except OSError as exc:
-            raise self._error("unwritable", reason=exc.strerror or str(exc)) from None
+            raise self._write_error(exc, node.value) from None
 
     def close(self) -> None:
         if not self._closed:

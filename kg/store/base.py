@@ -7,7 +7,7 @@ on both backends, so everything downstream sees one term type.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -39,6 +39,10 @@ class Store(ABC):
     @abstractmethod
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         """Atomically replace one named graph: readers see the old graph or the new, never a mix."""
+
+    @abstractmethod
+    def replace_all(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        """Make the store hold exactly these graphs (a restore): all at once, or nothing."""
 
     @abstractmethod
     def delete_graph(self, graph: str) -> bool:

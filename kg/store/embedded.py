@@ -28,7 +28,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +93,12 @@ class _RWLock:
             with self._cond:
                 self._writer = False
                 self._cond.notify_all()
+
+
+def _serialize(triples: Iterable[ox.Triple]) -> tuple[bytes, int] | None:
+    """A graph's snapshot bytes and triple count; None for no triples (the graph is absent)."""
+    unique = list(dict.fromkeys(triples))
+    return (ox.serialize(unique, format=SNAPSHOT_FORMAT), len(unique)) if unique else None
 
 
 def snapshot_name(graph: str, generation: int) -> str:
@@ -196,6 +202,27 @@ class EmbeddedStore(Store):
             raise self._error("unreadable", reason=exc.strerror or str(exc)) from None
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
+    def _read_committed(
+        self, pick: Callable[[dict[str, dict[str, Any]]], list[str]],
+    ) -> tuple[dict[str, Any], tuple[int, int, int] | None, dict[str, bytes]]:
+        """The committed manifest, its signature and the snapshot bytes of the graphs `pick`
+        chooses from its entries, all of one commit (retried if a writer sweeps a file)."""
+        for _ in range(_READ_RETRIES):
+            manifest, signature = self._read_manifest()
+            wanted: dict[str, dict[str, Any]] = manifest["graphs"]
+            try:
+                return manifest, signature, {g: self._read_snapshot(wanted[g]) for g in pick(wanted)}
+            except FileNotFoundError as exc:
+                if self._signature_now() == signature:
+                    # The manifest did not move on: the file is really gone.
+                    raise self._error("corrupt", file=f"{GRAPHS}/{Path(exc.filename).name}",
+                                      reason=exc.strerror) from None
+                # A writer committed and swept the file between our manifest read and
+                # the file read: read the newer manifest.
+            except OSError as exc:
+                raise self._error("unreadable", reason=exc.strerror or str(exc)) from None
+        raise self._error("unstable")
+
     def _refresh(self, force: bool = False) -> None:
         """Reload the graphs another process changed since the last look (one stat if none)."""
         if self._closed:
@@ -206,27 +233,11 @@ class EmbeddedStore(Store):
             signature = self._signature_now()
             if not force and signature == self._signature:
                 return  # another thread reloaded while this one waited
-            for _ in range(_READ_RETRIES):
-                manifest, signature = self._read_manifest()
-                wanted: dict[str, dict[str, Any]] = manifest["graphs"]
-                changed = [g for g, e in wanted.items() if self._loaded.get(g) != e]
-                removed = [g for g in self._loaded if g not in wanted]
-                try:
-                    # Read everything first: queries are only held up for the in-memory swap.
-                    fresh = {g: self._read_snapshot(wanted[g]) for g in changed}
-                except FileNotFoundError as exc:
-                    if self._signature_now() == signature:
-                        # The manifest did not move on: the file is really gone.
-                        raise self._error("corrupt", file=f"{GRAPHS}/{Path(exc.filename).name}",
-                                          reason=exc.strerror) from None
-                    # A writer committed and swept the file between our manifest read and
-                    # the file read: read the newer manifest.
-                    continue
-                except OSError as exc:
-                    raise self._error("unreadable", reason=exc.strerror or str(exc)) from None
-                break
-            else:
-                raise self._error("unstable")
+            # Read everything first: queries are only held up for the in-memory swap.
+            manifest, signature, fresh = self._read_committed(
+                lambda wanted: [g for g, e in wanted.items() if self._loaded.get(g) != e])
+            wanted = manifest["graphs"]
+            removed = [g for g in self._loaded if g not in wanted]
             with self._rw.write():
                 for g in removed:
                     self._store.remove_graph(ox.NamedNode(g))
@@ -235,6 +246,17 @@ class EmbeddedStore(Store):
                     self._load_graph(g, data)
                     self._loaded[g] = wanted[g]
             self._signature = signature
+
+    def snapshot(self) -> tuple[dict[str, dict[str, Any]], dict[str, bytes]]:
+        """Every graph as committed at one moment: (manifest entries, snapshot bytes by graph).
+
+        Takes no lock, so writers (imports) and readers go on meanwhile; the bytes are
+        checked against the manifest's sha256, so none is torn.
+        """
+        if self._closed:
+            raise self._error("closed")
+        manifest, _, data = self._read_committed(list)
+        return manifest["graphs"], data
 
     def _load_graph(self, graph: str, data: bytes) -> None:
         """Put one graph's snapshot in memory in place of its old content (write lock held)."""
@@ -324,50 +346,61 @@ class EmbeddedStore(Store):
             finally:
                 os.close(fd)  # closing the descriptor releases the flock
 
-    def _commit(self, graph: str, data: bytes | None, triples: int) -> bool:
-        """Write (or, with data None, drop) one graph's snapshot and commit the manifest.
+    def _commit(self, changes: dict[str, tuple[bytes, int] | None], *, whole: bool = False,
+                ) -> dict[str, bool]:
+        """Write the changed graphs' snapshots (None drops a graph) and commit the manifest.
 
-        Returns whether the graph existed before. Must hold the writer lock.
+        With whole, the committed store holds exactly `changes`'s graphs (a restore). Returns,
+        per changed graph, whether it existed before. Must hold the writer lock.
         """
         manifest, _ = self._read_manifest()
-        graphs: dict[str, dict[str, Any]] = dict(manifest["graphs"])
-        existed = graph in graphs
-        if data is None and not existed:
-            return False
+        before: dict[str, dict[str, Any]] = manifest["graphs"]
+        existed = {g: g in before for g in changes}
+        if not whole and all(data is None and not existed[g] for g, data in changes.items()):
+            return existed
+        graphs = {} if whole else dict(before)
         # First give back the space of what killed or failed writers left (temp files,
         # snapshots never committed): on a full disk it is what this write needs.
         self._sweep(manifest)
         generation = int(manifest.get("generation", 0)) + 1
-        name = None
-        if data is None:
-            del graphs[graph]
-        else:
-            name = snapshot_name(graph, generation)
-            _write_atomically(self._graphs_dir / name, data)
-            graphs[graph] = {"file": name, "triples": triples, "bytes": len(data),
-                             "sha256": hashlib.sha256(data).hexdigest()}
-        new = {"format": FORMAT, "version": VERSION, "generation": generation,
-               "graphs": dict(sorted(graphs.items()))}
-        # Readers detect commits by (inode, mtime_ns, size): make mtime strictly increase
-        # so two commits within one clock tick, on a reused inode, still differ.
-        old = self._signature_now()
-        mtime = max(time.time_ns(), (old[1] + 1_000_000) if old else 0)
-        payload = json.dumps(new, indent=1, ensure_ascii=False).encode() + b"\n"
+        written: list[str] = []
         try:
+            for graph, change in changes.items():
+                if change is None:
+                    graphs.pop(graph, None)
+                    continue
+                data, count = change
+                name = snapshot_name(graph, generation)
+                _write_atomically(self._graphs_dir / name, data)
+                written.append(name)
+                graphs[graph] = {"file": name, "triples": count, "bytes": len(data),
+                                 "sha256": hashlib.sha256(data).hexdigest()}
+            new = {"format": FORMAT, "version": VERSION, "generation": generation,
+                   "graphs": dict(sorted(graphs.items()))}
+            # Readers detect commits by (inode, mtime_ns, size): make mtime strictly increase
+            # so two commits within one clock tick, on a reused inode, still differ.
+            old = self._signature_now()
+            mtime = max(time.time_ns(), (old[1] + 1_000_000) if old else 0)
+            payload = json.dumps(new, indent=1, ensure_ascii=False).encode() + b"\n"
             _write_atomically(self._manifest_path, payload, mtime_ns=mtime)  # the commit point
         except BaseException:
-            # Not committed (unless only the folder's fsync failed): drop the new snapshot.
-            if name and self._read_manifest()[0].get("generation") != generation:
-                with contextlib.suppress(OSError):
-                    os.unlink(self._graphs_dir / name)
+            # Not committed (unless only the folder's fsync failed): drop the new snapshots.
+            if self._read_manifest()[0].get("generation") != generation:
+                for name in written:
+                    with contextlib.suppress(OSError):
+                        os.unlink(self._graphs_dir / name)
             raise
         self._sweep(new)
         return existed
 
-    def _write_error(self, exc: OSError, graph: str) -> StoreError:
-        """A failed write as a StoreError naming the store: a full disk gets its own advice."""
+    def _write_error(self, exc: OSError, graph: str | None) -> StoreError:
+        """A failed write as a StoreError naming the store: a full disk gets its own advice.
+
+        graph: the one graph written, or None for a whole-store write (a restore)."""
         reason = exc.strerror or str(exc)
         if exc.errno in _NO_SPACE:
+            if graph is None:
+                return self._error("disk_full_store", reason=reason)
             return self._error("disk_full", reason=reason, graph=graph)
         return self._error("unwritable", reason=reason)
 
@@ -388,33 +421,37 @@ class EmbeddedStore(Store):
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         """Atomically replace one graph (no triples = delete it); commits on disk."""
-        if self._closed:
-            raise self._error("closed")
         node = ox.NamedNode(graph)
-        unique = list(dict.fromkeys(triples))
-        if not unique:
+        change = _serialize(triples)
+        if change is None:
             self.delete_graph(graph)
             return
-        data = ox.serialize(unique, format=SNAPSHOT_FORMAT)
-        try:
-            with self._writer_lock():
-                self._commit(node.value, data, len(unique))
-        except OSError as exc:
-            raise self._write_error(exc, node.value) from None
+        self._write({node.value: change}, node.value)
         # No in-memory update here: the next read sees the new manifest and loads the graph,
         # so a process that only writes (an import) never pays for loading what it wrote.
 
     def delete_graph(self, graph: str) -> bool:
-        if self._closed:
-            raise self._error("closed")
         node = ox.NamedNode(graph)
         if not self._manifest_path.exists():
+            if self._closed:
+                raise self._error("closed")
             return False  # nothing was ever written: do not create the folder for nothing
+        return self._write({node.value: None}, node.value)[node.value]
+
+    def replace_all(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        """Make the store hold exactly these graphs, in one commit (a restore)."""
+        changes = {ox.NamedNode(g).value: _serialize(ts) for g, ts in graphs.items()}
+        self._write({g: c for g, c in changes.items() if c is not None}, None, whole=True)
+
+    def _write(self, changes: dict[str, tuple[bytes, int] | None], graph: str | None, *,
+               whole: bool = False) -> dict[str, bool]:
+        if self._closed:
+            raise self._error("closed")
         try:
             with self._writer_lock():
-                return self._commit(node.value, None, 0)
+                return self._commit(changes, whole=whole)
         except OSError as exc:
-            raise self._write_error(exc, node.value) from None
+            raise self._write_error(exc, graph) from None
 
     def close(self) -> None:
         if not self._closed:

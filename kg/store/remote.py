@@ -32,7 +32,7 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -319,6 +319,21 @@ class RemoteStore(Store):
                           write=action)
             else:
                 self._sparql(update_replace(node.value, unique), INSERT, write=action)
+
+    def replace_all(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        """One SPARQL Update request dropping every graph and inserting the new ones: atomic
+        where the engine runs one request as one transaction (Oxigraph, Virtuoso, Fuseki)."""
+        drops = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in self.graphs()]
+        blocks = []
+        for graph, triples in graphs.items():
+            unique = list(dict.fromkeys(triples))
+            if unique:
+                body = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in unique)
+                blocks.append(f"GRAPH {ox.NamedNode(graph)} {{\n{body}\n}}")
+        parts = drops + ([f"INSERT DATA {{\n{chr(10).join(blocks)}\n}}"] if blocks else [])
+        if parts:
+            self._sparql(" ;\n".join(parts), INSERT,
+                         write=i18n.t("store.action_replace_all", self.lang))
 
     def delete_graph(self, graph: str) -> bool:
         node = ox.NamedNode(graph)

@@ -21,6 +21,15 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _choice_env(name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = os.environ.get(name) or default
+    if raw not in allowed:
+        from kg.errors import ConfigError
+
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
+
+
 def _seconds_env(name: str, default: float) -> float:
     """A positive number of seconds from the environment (a timeout)."""
     raw = os.environ.get(name)
@@ -66,6 +75,10 @@ class Settings:
     # a while to index, hence the longer default.
     remote_read_timeout_s: float = 30.0
     remote_write_timeout_s: float = 120.0
+    # Which graphs a remote query runs over (kg/store/remote.py): "union" (the engine's
+    # default graph is the union of the named graphs), "named" (the backend names the
+    # store's graphs, <base>graph/..., in each request: Virtuoso), "auto" (union if it is).
+    endpoint_dataset: str = "auto"
     lang: str = "en"
     # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
     catalog_publisher: str = "migration-kg"
@@ -99,6 +112,8 @@ def load_settings() -> Settings:
                                            Settings.remote_read_timeout_s),
         remote_write_timeout_s=_seconds_env("MIGKG_REMOTE_WRITE_TIMEOUT",
                                             Settings.remote_write_timeout_s),
+        endpoint_dataset=_choice_env("MIGKG_ENDPOINT_DATASET", ("auto", "union", "named"),
+                                     Settings.endpoint_dataset),
         lang=env.get("MIGKG_LANG") or "en",
         catalog_publisher=env.get("MIGKG_CATALOG_PUBLISHER") or Settings.catalog_publisher,
         limits=limits,

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from kg.config import Settings
+from kg.namespaces import DataIRIs
 from kg.store.base import SelectResult, Store
 
 __all__ = ["SelectResult", "Store", "open_store"]
@@ -26,6 +27,8 @@ def open_store(settings: Settings) -> Store:
             password=settings.endpoint_password,
             read_timeout_s=settings.remote_read_timeout_s,
             write_timeout_s=settings.remote_write_timeout_s,
+            dataset=settings.endpoint_dataset,
+            graph_prefix=DataIRIs(settings.base).graph(""),
             lang=settings.lang,
         )
     from kg.store.embedded import EmbeddedStore

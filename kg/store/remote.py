@@ -9,10 +9,17 @@ Writes: with a Graph Store Protocol endpoint, replace_graph is one HTTP PUT of N
 is one SPARQL Update request, `DROP SILENT GRAPH <g> ; INSERT DATA { GRAPH <g> {...} }`,
 built from pyoxigraph's N-Triples rendering of each term (never from pasted strings).
 
-The endpoint must answer queries over the union of its named graphs by default
-(`oxigraph serve --union-default-graph`; Fuseki `tdb2:unionDefaultGraph true`; Virtuoso,
-GraphDB and QLever do so out of the box). The first query checks it and refuses to run
-against an endpoint that does not, rather than answer with silently empty results.
+Queries must see the union of the store's named graphs. How (Settings.endpoint_dataset):
+- "union": the engine's default graph is that union (`oxigraph serve --union-default-graph`,
+  Fuseki `tdb2:unionDefaultGraph true`, GraphDB). The first query checks it and refuses an
+  endpoint that does not, rather than answer with silently empty results.
+- "named": the backend names the dataset of every query itself, with the SPARQL Protocol's
+  default-graph-uri and named-graph-uri parameters (the same as FROM / FROM NAMED): the
+  graphs whose IRI starts with `graph_prefix` (`<base>graph/`). Graphs outside it are
+  invisible to queries, graphs(), backups and restores. For engines whose default graph is
+  not the union of the named graphs, or holds more (Virtuoso's holds its own system graphs),
+  at the price of one small extra request (the graph list) per query.
+- "auto" (default): "union" if the first check finds it, else "named".
 
 Time limits (Settings.remote_read_timeout_s / remote_write_timeout_s): a request that gets
 no answer within the limit fails with a StoreError naming the endpoint. Failures are told
@@ -28,6 +35,7 @@ import ast
 import base64
 import http.client
 import json
+import re
 import threading
 import urllib.error
 import urllib.parse
@@ -59,11 +67,13 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from kg import __version__, i18n
 from kg.errors import StoreError
+from kg.namespaces import DataIRIs
 from kg.store.base import SelectResult, Store
 
 _STATUS = {QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414,
            EndPointInternalError: 500}
 _NT = "application/n-triples"
+DATASET_MODES = ("auto", "union", "named")
 _AGENT = f"migkg/{__version__}"
 # One named-graph triple, and whether the default graph holds it too.
 _UNION_PROBE = ("SELECT ?found WHERE { { SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 1 }"
@@ -72,6 +82,27 @@ _UNION_PROBE = ("SELECT ?found WHERE { { SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?
 _FINGERPRINT = ("SELECT ?g (COUNT(*) AS ?n) (MAX(?t) AS ?last) WHERE { GRAPH ?g { ?s ?p ?o }"
                 " BIND(IF(?p = <http://www.w3.org/ns/prov#endedAtTime>, STR(?o), \"\") AS ?t) }"
                 " GROUP BY ?g")
+
+
+# Comments and PREFIX / BASE declarations before a query's first keyword.
+_PROLOGUE = re.compile(r"\s*(?:#[^\n\r]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.I)
+_KEYWORD = re.compile(r"\s*([A-Za-z]+)")
+_READ_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+_UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE",
+                           "ADD", "WITH"})
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def query_form(text: str) -> str:
+    """The first keyword after the prologue, upper-cased: SELECT, ASK... or an update's INSERT.
+
+    Engines that run updates sent as queries (Virtuoso does, with SPARQL Update granted)
+    get only texts that start as a query: a read operation can never change the store."""
+    i = 0
+    while (m := _PROLOGUE.match(text, i)) and m.end() > i:
+        i = m.end()
+    word = _KEYWORD.match(text, i)
+    return word.group(1).upper() if word else ""
 
 
 def json_term(binding: dict[str, Any]) -> ox.NamedNode | ox.Literal | ox.BlankNode:
@@ -88,6 +119,9 @@ def json_term(binding: dict[str, Any]) -> ox.NamedNode | ox.Literal | ox.BlankNo
         if binding.get("xml:lang"):
             return ox.Literal(value, language=binding["xml:lang"])
         if binding.get("datatype"):
+            if kind == "typed-literal" and binding["datatype"] == _XSD_BOOLEAN:
+                # Virtuoso keeps booleans as numbers and answers "1": the canonical form.
+                value = {"1": "true", "0": "false"}.get(value, value)
             return ox.Literal(value, datatype=ox.NamedNode(binding["datatype"]))
         return ox.Literal(value)
     raise ValueError(f"unsupported term type {kind!r}")
@@ -127,6 +161,8 @@ class RemoteStore(Store):
         lang: str = "en",
         read_timeout_s: float = 30.0,
         write_timeout_s: float = 120.0,
+        dataset: str = "auto",
+        graph_prefix: str | None = None,  # default: the graphs of the default base IRI
     ) -> None:
         self.endpoint = endpoint
         self.read_timeout_s, self.write_timeout_s = read_timeout_s, write_timeout_s
@@ -134,6 +170,12 @@ class RemoteStore(Store):
         self.graph_store_endpoint = graph_store_endpoint
         self.user, self._password = user, password
         self.lang = lang
+        if dataset not in DATASET_MODES:
+            raise ValueError(f"dataset must be one of {DATASET_MODES}, not {dataset!r}")
+        self.dataset = dataset
+        self.graph_prefix = graph_prefix or DataIRIs().graph("")
+        # "union" or "named" once decided; "auto" decides at the first query over data.
+        self._mode: str | None = None if dataset == "auto" else dataset
         self._union_checked = False
         self._lock = threading.Lock()
 
@@ -185,12 +227,19 @@ class RemoteStore(Store):
 
     # -- SPARQL protocol ---------------------------------------------------------------------------
 
-    def _sparql(self, text: str, form: str, write: str | None = None) -> tuple[bytes, str]:
+    def _sparql(self, text: str, form: str, write: str | None = None,
+                dataset: list[str] | None = None) -> tuple[bytes, str]:
         """Send a query (form SELECT/ASK/CONSTRUCT) or an update (INSERT); body and media type.
 
-        `write` says what an update does, in words, for the error if its outcome is unknown.
+        `write` says what an update does, in words, for the error if its outcome is unknown;
+        `dataset` names the graphs a query runs over (default and named graphs alike).
         """
         is_update = form == INSERT
+        if not is_update and (first := query_form(text)) not in _READ_FORMS:
+            if first in _UPDATE_FORMS:
+                raise self._error("remote_update_refused", self.endpoint)
+            raise StoreError(i18n.t("store.bad_query", self.lang, reason=i18n.t(
+                "store.not_a_query", self.lang, word=first or text[:20])))
         timeout = self.write_timeout_s if is_update else self.read_timeout_s
         wrapper = SPARQLWrapper(self.endpoint, updateEndpoint=self.update_endpoint, agent=_AGENT)
         wrapper.setMethod(POST)
@@ -208,6 +257,9 @@ class RemoteStore(Store):
         # of megabyte-sized INSERT DATA requests.)
         wrapper.queryString = text
         wrapper.queryType = form
+        for graph in dataset or ():
+            wrapper.addDefaultGraph(graph)
+            wrapper.addNamedGraph(graph)
         endpoint = self.update_endpoint if is_update else self.endpoint
         try:
             result = wrapper.query()
@@ -219,19 +271,27 @@ class RemoteStore(Store):
                                         write=write if is_update else None) from None
 
     def _json(self, text: str, form: str) -> dict[str, Any]:
-        self._check_union()
-        data, _ = self._sparql(text, form)
+        data, _ = self._sparql(text, form, dataset=self._dataset())
         try:
             return json.loads(data)
         except ValueError as exc:
             raise self._error("remote_bad_answer", self.endpoint, reason=str(exc)) from None
 
+    def _dataset(self) -> list[str] | None:
+        """The graphs a query must name (None: the engine's default graph is the union)."""
+        if self._mode is None or (self._mode == "union" and not self._union_checked):
+            self._check_union()
+        if self._mode != "named":
+            return None
+        # An empty store still needs a dataset, or the engine's own default graph answers:
+        # the prefix itself names a graph that holds nothing.
+        return self.graphs() or [self.graph_prefix]
+
     def _check_union(self) -> None:
-        """Refuse an endpoint whose default graph is not the union of the named graphs."""
-        if self._union_checked:
-            return
+        """Is the default graph the union of the named graphs? Refuse ("union") or switch to
+        naming the dataset ("auto") when it is not."""
         with self._lock:
-            if self._union_checked:
+            if self._union_checked or self._mode == "named":
                 return
             data, _ = self._sparql(_UNION_PROBE, SELECT)
             try:
@@ -240,8 +300,10 @@ class RemoteStore(Store):
                 raise self._error("remote_bad_answer", self.endpoint, reason=str(exc)) from None
             if not rows:
                 return  # no named graph holds anything yet: ask again next time
-            if rows[0].get("found", {}).get("value") not in ("true", "1"):
+            union = rows[0].get("found", {}).get("value") in ("true", "1")
+            if not union and self._mode == "union":
                 raise self._error("remote_no_union", self.endpoint)
+            self._mode = "union" if union else "named"
             self._union_checked = True
 
     def select(self, sparql: str) -> SelectResult:
@@ -258,9 +320,16 @@ class RemoteStore(Store):
 
     def ask(self, sparql: str) -> bool:
         answer = self._json(sparql, ASK)
-        if not isinstance(answer.get("boolean"), bool):
-            raise self._error("remote_bad_answer", self.endpoint, reason="no boolean in the answer")
-        return answer["boolean"]
+        if isinstance(answer.get("boolean"), bool):
+            return answer["boolean"]
+        # Virtuoso 7.2 answers ASK as a one-column SELECT: no row (false) or __ASK_RETVAL 1.
+        try:
+            if answer["head"]["vars"] == ["__ASK_RETVAL"]:
+                rows = answer["results"]["bindings"]
+                return bool(rows) and rows[0]["__ASK_RETVAL"]["value"] in ("1", "true")
+        except (KeyError, TypeError, IndexError):
+            pass
+        raise self._error("remote_bad_answer", self.endpoint, reason="no boolean in the answer")
 
     def _triples(self, data: bytes, media_type: str, endpoint: str) -> list[ox.Triple]:
         fmt = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.TURTLE
@@ -270,8 +339,7 @@ class RemoteStore(Store):
             raise self._error("remote_bad_answer", endpoint, reason=str(exc)) from None
 
     def construct(self, sparql: str) -> list[ox.Triple]:
-        self._check_union()
-        data, media_type = self._sparql(sparql, CONSTRUCT)
+        data, media_type = self._sparql(sparql, CONSTRUCT, dataset=self._dataset())
         return self._triples(data, media_type, self.endpoint)
 
     # -- Graph Store Protocol ----------------------------------------------------------------------
@@ -365,10 +433,17 @@ class RemoteStore(Store):
         return self._triples(data, media_type, self.endpoint)
 
     def graphs(self) -> list[str]:
-        data, _ = self._sparql("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }", SELECT)
+        """The store's named graphs: every graph, or with a named dataset those under the prefix."""
+        where = "GRAPH ?g { }"
+        if self._mode == "named":
+            # Virtuoso binds nothing for an empty GRAPH ?g { } pattern: ask for a triple.
+            where = ("GRAPH ?g { ?s ?p ?o }"
+                     f" FILTER(STRSTARTS(STR(?g), {ox.Literal(self.graph_prefix)}))")
+        data, _ = self._sparql(f"SELECT DISTINCT ?g WHERE {{ {where} }}", SELECT)
         try:
             rows = json.loads(data)["results"]["bindings"]
-            return sorted({r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri"})
+            return sorted({r["g"]["value"] for r in rows if r.get("g", {}).get("type") == "uri"
+                           and (self._mode != "named" or r["g"]["value"] != self.graph_prefix)})
         except (ValueError, KeyError, TypeError) as exc:
             raise self._error("remote_bad_answer", self.endpoint, reason=repr(exc)) from None
 

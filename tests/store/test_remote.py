@@ -60,15 +60,28 @@ def test_wrong_endpoint_path_names_the_status(oxigraph_server: str) -> None:
         store.graphs()
 
 
-def test_endpoint_without_union_default_graph_is_refused(tmp_path: Path) -> None:
+def test_endpoint_without_union_default_graph(tmp_path: Path) -> None:
+    """Refused when told the default graph is the union; named graph by graph otherwise."""
     process, base = start_oxigraph(tmp_path / "db", union=False)
     try:
-        store = open_store(remote_settings(base))
-        assert store.select("SELECT * WHERE { ?s ?p ?o }").rows == []  # nothing to check yet
-        store.replace_graph(G1, [T])
-        with pytest.raises(StoreError, match="union-default-graph"):
-            store.select("SELECT * WHERE { ?s ?p ?o }")
-        assert store.graph_triples(G1) == [T]  # graph reads need no union
+        union = open_store(remote_settings(base, endpoint_dataset="union").with_overrides(base=EX))
+        assert union.select("SELECT * WHERE { ?s ?p ?o }").rows == []  # nothing to check yet
+        union.replace_graph(G1, [T])
+        other = "http://elsewhere.example/graph"  # not under <base>graph/: not the store's
+        union.replace_graph(other, [ox.Triple(T.subject, T.predicate, ox.Literal("other"))])
+        with pytest.raises(StoreError, match="union-default-graph.*MIGKG_ENDPOINT_DATASET=named"):
+            union.select("SELECT * WHERE { ?s ?p ?o }")
+        assert union.graph_triples(G1) == [T]  # graph reads need no union
+        for dataset in ("auto", "named"):
+            store = open_store(remote_settings(base, endpoint_dataset=dataset).with_overrides(base=EX))
+            assert store.select("SELECT ?o WHERE { ?s ?p ?o }").rows == [(T.object,)]
+            assert store.select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows == [
+                (ox.NamedNode(G1),)]
+            assert store.ask(f"ASK {{ {T.subject} {T.predicate} {T.object} }}")
+            assert store.construct("CONSTRUCT WHERE { ?s ?p ?o }") == [T]
+            assert store.graphs() == [G1]
+        store.delete_graph(G1)  # no graph of its own left: an empty dataset, not the engine's
+        assert store.select("SELECT * WHERE { ?s ?p ?o }").rows == []
     finally:
         stop_process(process)
 

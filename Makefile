@@ -25,13 +25,15 @@ $(VENV)/.dev-installed: pyproject.toml
 	touch $(VENV)/.installed $@
 
 # System packages the tests need: Chromium for browser tests, poppler for PDF text,
-# LibreOffice Calc to open the questionnaire workbooks in a real spreadsheet program.
-SYSPKGS := chromium poppler-utils libreoffice-calc-nogui
+# LibreOffice Calc to open the questionnaire workbooks in a real spreadsheet program,
+# Virtuoso 7 as the second real SPARQL engine.
+SYSPKGS := chromium poppler-utils libreoffice-calc-nogui virtuoso-opensource-7-bin
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource-7-bin"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

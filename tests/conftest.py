@@ -4,6 +4,8 @@ Stores (see tests/store/ for the suite every backend passes):
 - `oxigraph_server` (session): a real `oxigraph serve --union-default-graph` on a free
   local port; yields its base URL (query <base>/query, update <base>/update,
   Graph Store <base>/store). Started only by tests that ask for it.
+- `virtuoso_server` (session): a real Virtuoso 7 (`virtuoso-t`) on free local ports with
+  SPARQL Update granted; yields its base URL (<base>/sparql, <base>/sparql-graph-crud).
 - `settings_for(kind)`: Settings for a fresh, empty store of one kind (STORE_KINDS).
 - `store`: a fresh empty Store, once per kind in STORE_KINDS (remote kinds marked `remote`).
 
@@ -35,10 +37,13 @@ from kg.store import Store, open_store
 
 # embedded: pyoxigraph in memory + snapshot files; remote: oxigraph serve through SPARQL query,
 # update and the Graph Store Protocol; remote-sparql: the same server with SPARQL only (the
-# SPARQL Update path of replace_graph, as with an endpoint that has no Graph Store Protocol).
-STORE_KINDS = ("embedded", "remote", "remote-sparql")
-REMOTE_KINDS = ("remote", "remote-sparql")
+# SPARQL Update path of replace_graph, as with an endpoint that has no Graph Store Protocol);
+# virtuoso: Virtuoso 7 (Debian's virtuoso-opensource-7-bin), SPARQL + Graph Store Protocol,
+# the backend naming the store's graphs in each query (its default graph holds system graphs).
+STORE_KINDS = ("embedded", "remote", "remote-sparql", "virtuoso")
+REMOTE_KINDS = ("remote", "remote-sparql", "virtuoso")
 SERVER_START_TIMEOUT_S = 20.0
+VIRTUOSO_START_TIMEOUT_S = 180.0  # creating a new database takes 10-40 s on 2 busy cores
 
 
 def oxigraph_binary() -> str:
@@ -97,6 +102,101 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop_process(process)
 
 
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+MaxClientConnections = 8
+CheckpointInterval = 0
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+DirsAllowed = ., {dir}
+DefaultIsolation = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+MaxClientConnections = 8
+ServerThreads = 8
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+MaxQueryCostEstimationTime = 0
+"""
+
+
+def start_virtuoso(folder: Path) -> tuple[subprocess.Popen, str]:
+    """Start Virtuoso 7 on free 127.0.0.1 ports with a new database in folder, SPARQL Update
+    granted to its anonymous SPARQL user; (process, base URL: <base>/sparql and
+    <base>/sparql-graph-crud). Installed by `make sysdeps` (virtuoso-opensource-7-bin)."""
+    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if not binary or not isql:
+        pytest.fail("Virtuoso is missing: `make sysdeps` installs virtuoso-opensource-7-bin")
+    folder.mkdir(parents=True, exist_ok=True)
+    sql_port, http_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port))
+    log = open(folder / "stdout.log", "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen([binary, "-c", str(ini), "+foreground"], cwd=folder,
+                               stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    base = f"http://127.0.0.1:{http_port}"
+    deadline = time.monotonic() + VIRTUOSO_START_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/sparql?query=ASK%7B%7D", timeout=2):
+                break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop_process(process)
+                pytest.fail(f"Virtuoso did not start: see {folder}/virtuoso.log")
+            time.sleep(0.2)
+    granted = subprocess.run(
+        [isql, f"127.0.0.1:{sql_port}", "dba", "dba",
+         'exec=GRANT SPARQL_UPDATE TO "SPARQL";'], capture_output=True, text=True, timeout=60)
+    if granted.returncode != 0 or "Error" in granted.stdout + granted.stderr:
+        stop_process(process)
+        pytest.fail(f"could not grant SPARQL_UPDATE on Virtuoso: {granted.stdout}{granted.stderr}")
+    return process, base
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real Virtuoso 7 server, for the whole session."""
+    process, base = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    try:
+        yield base
+    finally:
+        stop_process(process)
+
+
+def virtuoso_settings(base: str, **changes: object) -> Settings:
+    """Settings for a Virtuoso server: its default graph also holds Virtuoso's own system
+    graphs, so the backend names the store's graphs (<base>graph/...) in each query."""
+    return Settings(endpoint=f"{base}/sparql", update_endpoint=f"{base}/sparql",
+                    graph_store_endpoint=f"{base}/sparql-graph-crud",
+                    endpoint_dataset="named").with_overrides(**changes)
+
+
 def wipe_remote(base: str) -> None:
     """Empty the test server (DROP ALL) between tests."""
     request = urllib.request.Request(
@@ -127,6 +227,11 @@ def settings_for(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[st
     def make(kind: str) -> Settings:
         if kind == "embedded":
             return Settings(store_dir=tmp_path / f"store-{next(counter)}")
+        if kind == "virtuoso":
+            settings = virtuoso_settings(request.getfixturevalue("virtuoso_server"))
+            with open_store(settings) as server:
+                server.replace_all({})  # drops the store's graphs, never Virtuoso's own
+            return settings
         if kind in REMOTE_KINDS:
             base = request.getfixturevalue("oxigraph_server")
             wipe_remote(base)
@@ -136,10 +241,12 @@ def settings_for(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[st
     return make
 
 
-@pytest.fixture(params=[
-    pytest.param(kind, marks=[pytest.mark.remote] if kind in REMOTE_KINDS else [])
-    for kind in STORE_KINDS
-])
+def _kind_marks(kind: str) -> list[pytest.MarkDecorator]:
+    marks = [pytest.mark.remote] if kind in REMOTE_KINDS else []
+    return marks + ([pytest.mark.virtuoso] if kind == "virtuoso" else [])
+
+
+@pytest.fixture(params=[pytest.param(kind, marks=_kind_marks(kind)) for kind in STORE_KINDS])
 def store(
     request: pytest.FixtureRequest, settings_for: Callable[[str], Settings],
 ) -> Iterator[Store]:

@@ -132,3 +132,17 @@ def golden_store(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) ->
             for t in demo_store.graph_triples(graph)])
     yield store
     store.close()
+
+
+@pytest.fixture
+def virtuoso_golden_store(golden_store: Store, request: pytest.FixtureRequest) -> Store:
+    """golden_store's graphs in the session's Virtuoso server, (re)loaded when another test
+    (the store contract suite wipes the server) left it with anything else."""
+    from tests.conftest import virtuoso_settings
+
+    store = open_store(virtuoso_settings(request.getfixturevalue("virtuoso_server")))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    want = golden_store.select(count).rows[0][0].value
+    if store.graphs() != golden_store.graphs() or store.select(count).rows[0][0].value != want:
+        store.replace_all({g: golden_store.graph_triples(g) for g in golden_store.graphs()})
+    return store

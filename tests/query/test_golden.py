@@ -109,6 +109,45 @@ def test_named_query_matches_its_golden_file(golden_store, q) -> None:
         assert rows == want_rows, f"{q.name} [{case}]: rows differ from {path.name}"
 
 
+# Known not to work on Virtuoso 7.2 yet (its query compiler fails on working-group,
+# completeness, endorsement-status and guide-country; parent-hierarchy's zero-length
+# property path drops rows). Strict: the test fails as soon as one of them passes.
+VIRTUOSO_KNOWN_FAILURES = {"working-group", "completeness", "endorsement-status", "guide-country",
+                           "parent-hierarchy"}
+
+
+# guide-contacts: one value of several differs at times on Virtuoso (not yet understood).
+VIRTUOSO_FLAKY = {"guide-contacts"}
+
+
+def _on_virtuoso(q):
+    if q.name in VIRTUOSO_KNOWN_FAILURES:
+        return pytest.param(q, marks=pytest.mark.xfail(
+            strict=True, reason="not yet portable to Virtuoso 7.2"))
+    if q.name in VIRTUOSO_FLAKY:
+        return pytest.param(q, marks=pytest.mark.xfail(
+            strict=False, reason="answers vary on Virtuoso 7.2"))
+    return q
+
+
+@pytest.mark.remote
+@pytest.mark.virtuoso
+@pytest.mark.parametrize("q", [_on_virtuoso(q) for q in QUERIES], ids=[q.name for q in QUERIES])
+def test_named_query_gives_its_golden_rows_on_virtuoso(virtuoso_golden_store, q) -> None:
+    """The second engine: every named query, every case, the same rows as the golden file."""
+    if REGENERATE:
+        pytest.skip("golden files are regenerated from the embedded store")
+    expected = json.loads((GOLDEN / f"{q.name}.json").read_text(encoding="utf-8"))
+    got = answer(virtuoso_golden_store, q)
+    for case, want in expected.items():
+        rows, want_rows = got[case]["rows"], want["rows"]
+        assert got[case]["columns"] == want["columns"], f"{q.name} [{case}]"
+        if not ordered(q):
+            rows = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
+            want_rows = sorted(want_rows, key=lambda r: json.dumps(r, sort_keys=True))
+        assert rows == want_rows, f"{q.name} [{case}]: rows on Virtuoso differ from {q.name}.json"
+
+
 def test_no_golden_file_is_left_without_its_query() -> None:
     names = {q.name for q in QUERIES}
     stale = sorted(p.stem for p in GOLDEN.glob("*.json") if p.stem not in names)

@@ -7,10 +7,14 @@ import pytest
 
 from benchmarks.synthetic import synthetic_country_triples
 from kg.errors import StoreError
+from kg.namespaces import DataIRIs
 from kg.store import SelectResult, Store
 
 EX = "http://example.org/"
-G1, G2, G3 = f"{EX}graph/A", f"{EX}graph/B", f"{EX}graph/C"
+# Graphs live under <base>graph/, as the store's own graphs do (on Virtuoso the backend
+# queries only those: its default graph also holds Virtuoso's system graphs).
+IRIS = DataIRIs()
+G1, G2, G3 = IRIS.graph("A"), IRIS.graph("B"), IRIS.graph("C")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 P = ox.NamedNode(f"{EX}p")
 LABEL = ox.NamedNode(f"{EX}label")
@@ -128,9 +132,9 @@ def test_replacing_with_nothing_removes_the_graph(store: Store) -> None:
 
 def test_graphs_are_sorted(store: Store) -> None:
     assert store.graphs() == []
-    for g in (G3, G1, G2, f"{EX}graph/vocabularies", f"{EX}graph/XAA"):
+    for g in (G3, G1, G2, IRIS.vocabulary_graph, IRIS.graph("XAA")):
         store.replace_graph(g, triples(g[-1], 1))
-    assert store.graphs() == sorted([G1, G2, G3, f"{EX}graph/vocabularies", f"{EX}graph/XAA"])
+    assert store.graphs() == sorted([G1, G2, G3, IRIS.vocabulary_graph, IRIS.graph("XAA")])
 
 
 def test_graph_triples(store: Store) -> None:

@@ -14,6 +14,7 @@ _MODULES: tuple[str, ...] = (
     "guide",
     "query",
     "workbook",
+    "ops",
 )
 
 for _name in _MODULES:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -92,6 +92,9 @@ class PublicView(Store):
         return self.base.fingerprint()
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        raise StoreError(i18n.t("store.read_only", "en"))
+
+    def replace_all(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         raise StoreError(i18n.t("store.read_only", "en"))
 
     def delete_graph(self, graph: str) -> bool:

@@ -48,3 +48,5 @@ def test_public_view_follows_writes(store):
     assert [r[0].value for r in view.select("SELECT ?n WHERE { ?s ?p ?n }").rows] == ["Public Person"]
     with pytest.raises(Exception, match="read-only"):
         view.replace_graph(graph, [])
+    with pytest.raises(Exception, match="read-only"):
+        view.replace_all({})

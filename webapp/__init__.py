@@ -7,6 +7,10 @@ Every blueprint is a module of this package with a `bp` Blueprint, listed in BLU
 webapp.web: the language resolved once per request (g.lang: ?lang= wins, then the cookie
 set by the switch, then Accept-Language), template helpers (`t`, `lang_url`, ...) and one
 error path (JSON body under /api and /sparql, the error page elsewhere; never a traceback).
+
+Routes parse the request, call the use-case layer (`web.workspace()`, a kg.service
+Workspace), render or serialise. webapp/ imports kg.service, kg.errors, kg.config and kg.i18n
+only (tests/test_architecture.py).
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ BLUEPRINTS: tuple[str, ...] = (
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app over one store (opened once per worker process)."""
-    from kg.store import open_store
+    """Build the app over one Workspace (its store opened once per worker process, on first use)."""
+    from kg.service import Workspace
     from webapp import web
 
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["MIGKG_SETTINGS"] = settings
-    app.extensions["migkg_store"] = open_store(settings)
+    app.extensions["migkg_workspace"] = Workspace(settings)
     web.init_app(app)
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
-from kg import query
 from webapp import web
 from webapp.tables import table
 
 bp = Blueprint("pages", __name__)
 
 
-def _run(name: str, params: dict[str, object]):
-    store = current_app.extensions["migkg_store"]
-    return query.catalogue().get(name), query.run(store, name, params)
+def _run(name: str, params: dict[str, str]):
+    ws = web.workspace()
+    return ws.query(name), ws.run_query(name, params, capped=False)
 
 
 @bp.route("/")

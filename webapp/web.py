@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from kg import i18n
 from kg.config import Settings
 from kg.errors import Location, MigkgError, NotFound, Problem, StoreError, UserError
+from kg.service import Workspace
 
 COOKIE = "migkg_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -67,6 +68,11 @@ def t(key: str, **params: object) -> str:
 
 def settings() -> Settings:
     return current_app.config["MIGKG_SETTINGS"]
+
+
+def workspace() -> Workspace:
+    """The app's use-case layer (kg.service.Workspace): every route's one door into kg."""
+    return current_app.extensions["migkg_workspace"]
 
 
 def _set_language() -> None:

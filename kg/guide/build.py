@@ -76,21 +76,35 @@ def guide_rows(store: Store, iso3: str, lang: str, include_restricted: bool) -> 
     return GuideRows(**found)
 
 
-def network_part(store: Store, iso3: str, lang: str, png: bool = True) -> NetworkPart | None:
-    """The network figure (SVG, and PNG for DOCX) and findings, from kg.network."""
-    from kg import network
+def network_part(store: Store, iso3: str, lang: str, png: bool = True, net=None
+                 ) -> NetworkPart | None:
+    """The network figure (SVG, and PNG for DOCX) and findings, from kg.network.
 
+    `net` is the country's kg.network.load.CountryNetwork when the caller has it: its
+    queries run and its metrics are computed once for the figures and the findings.
+    """
+    from kg import network
+    from kg.network import load
+
+    if net is None:
+        net = load.country(store, iso3, lang)
     return NetworkPart(
-        svg=network.country_figure(store, iso3, lang, fmt="svg"),
-        png=network.country_figure(store, iso3, lang, fmt="png") if png else b"",
-        findings=network.key_findings(store, iso3, lang),
+        svg=network.figure_of(net, "svg"),
+        png=network.figure_of(net, "png") if png else b"",
+        findings=network.findings_of(net),
     )
 
 
 def build_guide(store: Store, iso3: str, lang: str = "en", *, include_restricted: bool = False,
-                network: bool = True, png: bool = True) -> Guide:
-    """The country's guide: every section, the network part unless network=False."""
+                network: bool = True, png: bool = True, data: GuideRows | None = None,
+                net=None) -> Guide:
+    """The country's guide: every section, the network part unless network=False.
+
+    `data` (guide_rows()) and `net` (a CountryNetwork) are the country's data when the
+    caller has already read them (kg.service shares one read between guide and network).
+    """
     code, lang = check_iso3(iso3), check_lang(lang)
-    data = guide_rows(store, code, lang, include_restricted)
-    part = network_part(store, code, lang, png) if network else None
+    if data is None:
+        data = guide_rows(store, code, lang, include_restricted)
+    part = network_part(store, code, lang, png, net) if network else None
     return guide_from_rows(code, lang, data, include_restricted=include_restricted, network=part)

@@ -63,6 +63,13 @@ class CountryNetwork:
         return build.relation_graph(self.actors, self.relations, self.vocab, country=self.iso3)
 
     @cached_property
+    def metrics(self):
+        """Every metric of the relation graph (kg.network.metrics.Metrics), computed once."""
+        from kg.network.metrics import compute
+
+        return compute(self.relation_graph)
+
+    @cached_property
     def source_graph(self) -> nx.DiGraph:
         return build.source_graph(self.actors, self.links, self.vocab, country=self.iso3)
 

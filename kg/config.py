@@ -21,6 +21,21 @@ def _int_env(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
 
 
+def _seconds_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        from kg.errors import ConfigError
+
+        raise ConfigError(f"{name} must be a number of seconds above 0, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Limits:
     """Input limits; a clear error names the limit when input goes past it."""
@@ -30,7 +45,9 @@ class Limits:
     max_upload_bytes: int = 50 * 1024 * 1024
     max_zip_ratio: int = 100
     max_problems: int = 200
+    # Wall-clock limit of a query (ad-hoc SPARQL, the API, guides, networks...): stopped past it.
     query_timeout_s: float = 10.0
+    # Rows (or triples) of an ad-hoc query or API answer; more are cut, and the answer says so.
     query_max_rows: int = 10_000
     query_max_chars: int = 100_000
     query_max_nesting: int = 64
@@ -45,6 +62,8 @@ class Settings:
     graph_store_endpoint: str | None = None
     endpoint_user: str | None = None
     endpoint_password: str | None = None
+    # The remote server's own query timeout parameter: NAME (seconds) or NAME:ms.
+    endpoint_timeout_param: str | None = None
     lang: str = "en"
     # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
     catalog_publisher: str = "migration-kg"
@@ -65,6 +84,8 @@ def load_settings() -> Settings:
         max_rows=_int_env("MIGKG_MAX_ROWS", Limits.max_rows),
         max_upload_bytes=_int_env("MIGKG_MAX_UPLOAD_BYTES", Limits.max_upload_bytes),
         max_problems=_int_env("MIGKG_MAX_PROBLEMS", Limits.max_problems),
+        query_timeout_s=_seconds_env("MIGKG_QUERY_TIMEOUT_S", Limits.query_timeout_s),
+        query_max_rows=_int_env("MIGKG_QUERY_MAX_ROWS", Limits.query_max_rows),
     )
     return Settings(
         store_dir=Path(env.get("MIGKG_STORE") or "var/store"),
@@ -74,6 +95,7 @@ def load_settings() -> Settings:
         graph_store_endpoint=env.get("MIGKG_GRAPH_STORE_ENDPOINT") or None,
         endpoint_user=env.get("MIGKG_ENDPOINT_USER") or None,
         endpoint_password=env.get("MIGKG_ENDPOINT_PASSWORD") or None,
+        endpoint_timeout_param=env.get("MIGKG_ENDPOINT_TIMEOUT_PARAM") or None,
         lang=env.get("MIGKG_LANG") or "en",
         catalog_publisher=env.get("MIGKG_CATALOG_PUBLISHER") or Settings.catalog_publisher,
         limits=limits,

@@ -227,37 +227,24 @@ class Workspace:
 
     def run_query(self, name: str, params: Mapping[str, str] | None = None,
                   lang: str | None = None, *, capped: bool = True) -> QueryResult:
-        """Run a named query with checked parameters; rows cut at the row cap when capped
-        (result.truncated is then the cap)."""
+        """Run a named query with checked parameters, under the time limit; rows cut at the
+        row cap when capped (result.truncated is then the cap)."""
         q, given = self.check_params(name, params or {}, lang)
         from kg.query.execute import run
 
-        result = run(self.store, q, given)
-        return self._cap(result) if capped else result
-
-    def _cap(self, result: QueryResult) -> QueryResult:
-        cap = self.settings.limits.query_max_rows
-        if len(result.rows) > cap:
-            result.rows = result.rows[:cap]
-            result.terms = result.terms[:cap]
-            result.truncated = cap
-        return result
+        limits = self.settings.limits
+        return run(self.store, q, given, timeout_s=limits.query_timeout_s,
+                   max_rows=limits.query_max_rows if capped else None)
 
     # -- ad-hoc SPARQL ----------------------------------------------------------------------------
 
     def sparql(self, text: str, *, where: str = "-", capped: bool = True) -> AdHocResult:
-        """An ad-hoc read-only query: guard first (QueryRefused, 400), then the store."""
+        """An ad-hoc read-only query: guard first (QueryRefused, 400), then the store under
+        the time limit (QueryTimeout, 504: the query is stopped) and the row cap (the answer
+        is cut, `truncated` says at how many rows or triples)."""
         from kg.query.execute import sparql
 
-        answer = sparql(self.store, text, self.settings.limits, where)
-        if capped and answer.select is not None:
-            answer.truncated = self._cap(answer.select).truncated
-        if capped and answer.triples is not None:
-            cap = self.settings.limits.query_max_rows
-            if len(answer.triples) > cap:
-                answer.triples = answer.triples[:cap]
-                answer.truncated = cap
-        return answer
+        return sparql(self.store, text, self.settings.limits, where, capped=capped)
 
     def check_sparql(self, text: str, *, where: str = "-") -> str:
         """The query form (SELECT, ASK, CONSTRUCT, DESCRIBE) of a text the guard accepts."""

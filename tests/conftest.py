@@ -56,12 +56,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_oxigraph(location: Path, *, union: bool = True) -> tuple[subprocess.Popen, str]:
-    """Start `oxigraph serve` on a free port and wait until it answers; (process, base URL)."""
+def start_oxigraph(location: Path, *, union: bool = True, timeout_s: int | None = None
+                   ) -> tuple[subprocess.Popen, str]:
+    """Start `oxigraph serve` on a free port and wait until it answers; (process, base URL).
+    timeout_s: the server's own query timeout (--timeout-s)."""
     port = free_port()
     args = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     if union:
         args.append("--union-default-graph")
+    if timeout_s is not None:
+        args += ["--timeout-s", str(timeout_s)]
     log = open(location.parent / f"{location.name}.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     log.close()

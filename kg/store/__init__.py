@@ -25,6 +25,8 @@ def open_store(settings: Settings) -> Store:
             user=settings.endpoint_user,
             password=settings.endpoint_password,
             lang=settings.lang,
+            query_timeout_s=settings.limits.query_timeout_s,
+            timeout_param=settings.endpoint_timeout_param,
         )
     from kg.store.embedded import EmbeddedStore
 

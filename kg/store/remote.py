@@ -51,7 +51,9 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from kg import __version__, i18n
-from kg.errors import StoreError
+from kg.errors import Location, Problem, QueryTimeout, StoreError
+from kg.store.base import ASK as ASK_FORM
+from kg.store.base import SELECT as SELECT_FORM
 from kg.store.base import SelectResult, Store
 
 READ_TIMEOUT_S = 300
@@ -108,6 +110,13 @@ def _response_text(exc: SPARQLWrapperException) -> str:
     return exc.msg
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """Whether a transport error is the HTTP request timing out (socket timeout)."""
+    reason = getattr(exc, "reason", None)
+    return isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError) or (
+        "timed out" in str(reason or exc))
+
+
 class RemoteStore(Store):
     """A Store over a SPARQL 1.1 Protocol endpoint (plus Update and, optionally, Graph Store)."""
 
@@ -120,8 +129,16 @@ class RemoteStore(Store):
         user: str | None = None,
         password: str | None = None,
         lang: str = "en",
+        query_timeout_s: float | None = None,
+        timeout_param: str | None = None,
     ) -> None:
+        """query_timeout_s: the time limit of every query (HTTP timeout, and the server's
+        own when timeout_param names it: `NAME` in seconds or `NAME:ms` in milliseconds,
+        e.g. Fuseki `timeout`, Virtuoso `timeout:ms`); None: READ_TIMEOUT_S, no limit."""
         self.endpoint = endpoint
+        self.query_timeout_s = query_timeout_s
+        name, _, unit = (timeout_param or "").partition(":")
+        self._timeout_param = (name, unit == "ms") if name else None
         self.update_endpoint = update_endpoint or endpoint
         self.graph_store_endpoint = graph_store_endpoint
         self.user, self._password = user, password
@@ -156,13 +173,19 @@ class RemoteStore(Store):
 
     # -- SPARQL protocol ---------------------------------------------------------------------------
 
-    def _sparql(self, text: str, form: str) -> tuple[bytes, str]:
-        """Send a query (form SELECT/ASK/CONSTRUCT) or an update (INSERT); body and media type."""
+    def _sparql(self, text: str, form: str, timeout_s: float | None = None) -> tuple[bytes, str]:
+        """Send a query (form SELECT/ASK/CONSTRUCT) or an update (INSERT); body and media type.
+
+        With timeout_s, the query is a time-limited one: the HTTP request gives up after it
+        (QueryTimeout) and the server is asked to stop too (timeout_param)."""
         is_update = form == INSERT
         wrapper = SPARQLWrapper(self.endpoint, updateEndpoint=self.update_endpoint, agent=_AGENT)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: plain content negotiation
-        wrapper.setTimeout(WRITE_TIMEOUT_S if is_update else READ_TIMEOUT_S)
+        wrapper.setTimeout(WRITE_TIMEOUT_S if is_update else (timeout_s or READ_TIMEOUT_S))
+        if timeout_s and self._timeout_param and not is_update:
+            name, in_ms = self._timeout_param
+            wrapper.addParameter(name, str(int(timeout_s * 1000)) if in_ms else f"{timeout_s:g}")
         if is_update:
             wrapper.setRequestMethod(POSTDIRECTLY)  # raw body: no URL-encoding of big updates
         wrapper.setReturnFormat(N3 if form == CONSTRUCT else JSON)
@@ -181,11 +204,14 @@ class RemoteStore(Store):
             return response.read(), response.headers.get_content_type()
         except (SPARQLWrapperException, urllib.error.URLError, http.client.HTTPException,
                 OSError, ValueError) as exc:
+            if timeout_s and _timed_out(exc):
+                raise QueryTimeout(Problem(Location(), "store.timeout",
+                                           {"seconds": f"{timeout_s:g}"})) from None
             raise self._transport_error(endpoint, exc) from None
 
-    def _json(self, text: str, form: str) -> dict[str, Any]:
+    def _json(self, text: str, form: str, timeout_s: float | None = None) -> dict[str, Any]:
         self._check_union()
-        data, _ = self._sparql(text, form)
+        data, _ = self._sparql(text, form, timeout_s or self.query_timeout_s)
         try:
             return json.loads(data)
         except ValueError as exc:
@@ -209,8 +235,21 @@ class RemoteStore(Store):
                 raise self._error("remote_no_union", self.endpoint)
             self._union_checked = True
 
-    def select(self, sparql: str) -> SelectResult:
-        answer = self._json(sparql, SELECT)
+    def run_query(self, sparql: str, form: str, *, timeout_s: float | None = None,
+                  max_rows: int | None = None, trusted: bool = False
+                  ) -> SelectResult | bool | list[ox.Triple]:
+        if form == SELECT_FORM:
+            answer = self.select(sparql, timeout_s)
+            if max_rows is not None:
+                answer.rows = answer.rows[: max_rows + 1]
+            return answer
+        if form == ASK_FORM:
+            return self.ask(sparql, timeout_s)
+        triples = self.construct(sparql, timeout_s)
+        return triples if max_rows is None else triples[: max_rows + 1]
+
+    def select(self, sparql: str, timeout_s: float | None = None) -> SelectResult:
+        answer = self._json(sparql, SELECT, timeout_s)
         try:
             variables = list(answer["head"]["vars"])
             rows = [
@@ -221,8 +260,8 @@ class RemoteStore(Store):
             raise self._error("remote_bad_answer", self.endpoint, reason=repr(exc)) from None
         return SelectResult(variables, rows)
 
-    def ask(self, sparql: str) -> bool:
-        answer = self._json(sparql, ASK)
+    def ask(self, sparql: str, timeout_s: float | None = None) -> bool:
+        answer = self._json(sparql, ASK, timeout_s)
         if not isinstance(answer.get("boolean"), bool):
             raise self._error("remote_bad_answer", self.endpoint, reason="no boolean in the answer")
         return answer["boolean"]
@@ -234,9 +273,9 @@ class RemoteStore(Store):
         except (SyntaxError, ValueError) as exc:
             raise self._error("remote_bad_answer", endpoint, reason=str(exc)) from None
 
-    def construct(self, sparql: str) -> list[ox.Triple]:
+    def construct(self, sparql: str, timeout_s: float | None = None) -> list[ox.Triple]:
         self._check_union()
-        data, media_type = self._sparql(sparql, CONSTRUCT)
+        data, media_type = self._sparql(sparql, CONSTRUCT, timeout_s or self.query_timeout_s)
         return self._triples(data, media_type, self.endpoint)
 
     # -- Graph Store Protocol ----------------------------------------------------------------------

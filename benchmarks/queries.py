@@ -6,7 +6,7 @@
 Synthetic data: the demo country XAA, imported through the real pipeline, cloned into
 --countries countries (ISO3 codes QAA, QAB, ...), each holding --copies copies of every
 XAA entity (ids suffixed -1, -2, ...), so every code, label, contact and relation looks
-like real data (benchmarks/synthetic.py uses made-up codes the named queries would not
+like real data (tests/factories/synthetic.py uses made-up codes the named queries would not
 match). 100 x 4 copies of XAA's ~2,500 triples = ~1M triples.
 
 Reports, per named query, p50 and p95 over --runs runs (per-country queries on a

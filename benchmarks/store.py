@@ -2,7 +2,7 @@
 
     python benchmarks/store.py [--countries 100] [--actors 165] [--runs 20] [--no-remote]
 
-Measures, for 100 countries x ~10k triples (benchmarks/synthetic.py):
+Measures, for 100 countries x ~10k triples (tests/factories/synthetic.py):
 - embedded: time to write every country's snapshot, open + first query in a fresh process,
   its peak RSS, the per-query reload check, reloading one changed country, and query times;
 - oxigraph serve (started here, --union-default-graph): load through the Graph Store
@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.synthetic import synthetic_country_triples, synthetic_iso3  # noqa: E402
 from kg.namespaces import DataIRIs  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.store.embedded import EmbeddedStore  # noqa: E402
 from kg.store.remote import RemoteStore  # noqa: E402
+from tests.factories.synthetic import synthetic_country_triples, synthetic_iso3  # noqa: E402
 
 IRIS = DataIRIs()
 PREFIXES = """PREFIX mkg: <https://w3id.org/migkg/ontology#>

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from kg import i18n
 from kg.config import Settings, load_settings
 from kg.errors import Location, NotFound, ParameterError, Problem, StoreError
+from kg.namespaces import ISO3
 from kg.query.catalogue import Catalogue, Column, NamedQuery
 from kg.query.execute import AdHocResult
 from kg.query.params import Parameter
@@ -46,12 +47,6 @@ __all__ = [
 
 LANGUAGES = i18n.LANGUAGES
 GUIDE_FORMATS = ("html", "md", "docx", "pdf")
-GUIDE_MEDIA_TYPES = {
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-}
 SELECT_FORMATS = ("table", "csv", "tsv", "json")  # QueryResult.render
 GRAPH_FORMATS = ("turtle", "ntriples")  # serialize_triples
 NETWORK_KINDS = ("relations", "sources", "shared-sources", "stages", "partners")
@@ -170,11 +165,7 @@ class Workspace:
         return True
 
     def _lang(self, lang: str | None) -> str:
-        lang = lang or self.lang
-        if lang not in LANGUAGES:
-            raise ParameterError(Problem(Location(column="lang"), "service.bad_lang",
-                                         {"value": lang, "allowed": ", ".join(LANGUAGES)}))
-        return lang
+        return i18n.check_lang(lang or self.lang, "lang")
 
     # -- named queries ----------------------------------------------------------------------------
 
@@ -298,18 +289,18 @@ class Workspace:
     def guide(self, iso3: str, lang: str | None = None, fmt: str = "html", *,
               include_restricted: bool = False) -> tuple[bytes, str]:
         """The country's guide as (bytes, media type) in html, md, docx or pdf."""
-        from kg.guide.render import render
+        from kg.guide.render import MEDIA_TYPES, render
 
         fmt = _choice(fmt, GUIDE_FORMATS, "format")
         guide = self.guide_of(iso3, lang, include_restricted=include_restricted,
                               png=fmt == "docx")
-        return render(guide, fmt), GUIDE_MEDIA_TYPES[fmt]
+        return render(guide, fmt), MEDIA_TYPES[fmt]
 
     def render_guide(self, guide: Guide, fmt: str) -> tuple[bytes, str]:
-        from kg.guide.render import render
+        from kg.guide.render import MEDIA_TYPES, render
 
         fmt = _choice(fmt, GUIDE_FORMATS, "format")
-        return render(guide, fmt), GUIDE_MEDIA_TYPES[fmt]
+        return render(guide, fmt), MEDIA_TYPES[fmt]
 
     def guide_diff(self, iso3: str, old_path: Path, new_path: Path | None = None,
                    lang: str | None = None) -> str:
@@ -454,9 +445,7 @@ def demo_paths() -> list[Path]:
 
 def check_iso3(value: str | None, where: str = "ISO3") -> str:
     """The upper-cased ISO3 code, or ParameterError (400) naming what is accepted."""
-    from kg.guide.build import check_iso3 as _check
-
-    return _check(value)
+    return ISO3.parse(value, where)
 
 
 def _choice(value: str, allowed: Iterable[str], where: str) -> str:

@@ -141,7 +141,8 @@ def sparql_cmd(ws: Workspace, source: str, fmt: str, output: str) -> None:
         else:
             _write(output, ("true" if answer.boolean else "false") + "\n")
     else:
-        _write(output, serialize_triples(answer.triples or [], fmt).decode("utf-8"))
+        rdf_format = "ntriples" if fmt == "ntriples" else "turtle"  # table: Turtle
+        _write(output, serialize_triples(answer.triples or [], rdf_format).decode("utf-8"))
         _warn_truncated(ws, answer.truncated)
 
 

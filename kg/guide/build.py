@@ -7,9 +7,10 @@ from kg.network (itself fed by named queries).
 
 from __future__ import annotations
 
-from kg.errors import Location, NotFound, ParameterError, Problem
+from kg.errors import Location, NotFound, Problem
 from kg.guide.sections import Guide, GuideRows, NetworkPart, guide_from_rows
-from kg.i18n import LANGUAGES
+from kg.i18n import check_lang
+from kg.namespaces import ISO3
 from kg.store import Store
 
 # Role in the guide -> named query (queries/guide/<name>.rq) and whether it takes `lang`.
@@ -34,20 +35,6 @@ def rows(store: Store, name: str, params: dict[str, str]) -> list[dict]:
     from kg.query import run
 
     return list(run(store, name, params).rows)
-
-
-def check_iso3(iso3: str | None) -> str:
-    code = (iso3 or "").strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ParameterError(Problem(Location("ISO3"), "guide.cli.bad_iso3", {"value": iso3}))
-    return code
-
-
-def check_lang(lang: str) -> str:
-    if lang not in LANGUAGES:
-        raise ParameterError(Problem(Location("--lang"), "guide.cli.bad_lang",
-                                     {"value": lang, "allowed": ", ".join(LANGUAGES)}))
-    return lang
 
 
 def countries(store: Store) -> list[str]:
@@ -103,7 +90,7 @@ def build_guide(store: Store, iso3: str, lang: str = "en", *, include_restricted
     `data` (guide_rows()) and `net` (a CountryNetwork) are the country's data when the
     caller has already read them (kg.service shares one read between guide and network).
     """
-    code, lang = check_iso3(iso3), check_lang(lang)
+    code, lang = ISO3.parse(iso3), check_lang(lang)
     if data is None:
         data = guide_rows(store, code, lang, include_restricted)
     part = network_part(store, code, lang, png, net) if network else None

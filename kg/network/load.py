@@ -13,6 +13,7 @@ from functools import cached_property
 import networkx as nx
 
 from kg.errors import Location, NotFound, ParameterError, Problem
+from kg.namespaces import ISO3
 from kg.network import build
 from kg.network.build import Vocabulary
 from kg.store import Store
@@ -37,10 +38,7 @@ def check_iso3(iso3: str | None, kind: str = "relations") -> str:
     """The upper-cased code, or a ParameterError naming what is accepted."""
     if not iso3:
         raise ParameterError(Problem(Location("ISO3"), "network.iso3_required", {"kind": kind}))
-    code = iso3.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ParameterError(Problem(Location("ISO3"), "network.bad_iso3", {"value": iso3}))
-    return code
+    return ISO3.parse(iso3)
 
 
 def vocabulary(store: Store, lang: str) -> Vocabulary:

@@ -7,9 +7,7 @@ import time
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 
-from kg.cli import main
 from kg.config import Limits, Settings
 from kg.errors import QueryTimeout
 from kg.service import Workspace
@@ -109,17 +107,16 @@ def test_worker_sees_writes_of_other_processes(tmp_path):
         assert reader.sparql(COUNT).select.rows == [{"n": 5}]
 
 
-def test_cli_exit_2_naming_the_limit_and_warning_for_the_cap(tmp_path):
+def test_cli_exit_2_naming_the_limit_and_warning_for_the_cap(migkg, tmp_path):
     store = tmp_path / "store"
     with Workspace(Settings(store_dir=store)) as ws:
         ws.store.replace_graph(GRAPH, _triples())
-    runner = CliRunner()
     env = {"MIGKG_QUERY_TIMEOUT_S": "1", "MIGKG_QUERY_MAX_ROWS": "10"}
-    result = runner.invoke(main, ["--store", str(store), "sparql", "-"], input=RUNAWAY, env=env)
+    result = migkg(store, "sparql", "-", stdin=RUNAWAY, env=env)
     assert result.exit_code == 2 and result.stdout == ""
     assert "time limit of 1 s" in result.stderr and "Traceback" not in result.stderr
-    result = runner.invoke(main, ["--store", str(store), "sparql", "-", "--format", "csv"],
-                           input="SELECT ?s WHERE { ?s ?p ?o }", env=env)
+    result = migkg(store, "sparql", "-", "--format", "csv",
+                   stdin="SELECT ?s WHERE { ?s ?p ?o }", env=env)
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 11  # header + the 10 rows of the cap
     assert "first 10 rows" in result.stderr

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from benchmarks.synthetic import synthetic_country_triples
 from kg.errors import StoreError
 from kg.store import SelectResult, Store
+from tests.factories.synthetic import synthetic_country_triples
 
 EX = "http://example.org/"
 G1, G2, G3 = f"{EX}graph/A", f"{EX}graph/B", f"{EX}graph/C"

@@ -107,7 +107,8 @@ def child(path: str, codes: list[str], runs: int) -> None:
                       "check": check, "reload_one": reload_one}))
 
 
-def start_server(location: Path) -> tuple[subprocess.Popen, str]:
+def start_server(location: Path, timeout_s: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`oxigraph serve` on a free port (with its own query timeout when timeout_s is given)."""
     binary = Path(sys.executable).with_name("oxigraph")
     port_probe = __import__("socket").socket()
     port_probe.bind(("127.0.0.1", 0))
@@ -115,7 +116,8 @@ def start_server(location: Path) -> tuple[subprocess.Popen, str]:
     port_probe.close()
     process = subprocess.Popen(
         [str(binary if binary.exists() else shutil.which("oxigraph")), "serve", "--location",
-         str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+         str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph",
+         *(["--timeout-s", str(timeout_s)] if timeout_s else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(400):

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AdHocResult", "Checked", "Column", "CountryData", "Guide", "ImportReport", "LANGUAGES",
-    "GRAPH_FORMATS", "SELECT_FORMATS", "check_iso3", "demo_paths", "render_network_summary",
-    "serialize_triples",
+    "ENTITY_FORMATS", "GRAPH_FORMATS", "SELECT_FORMATS", "check_iso3", "demo_paths",
+    "render_network_summary", "serialize_rdf", "serialize_triples",
     "NETWORK_FORMATS", "NETWORK_KINDS", "NamedQuery", "Parameter", "QueryResult", "Workspace",
     "EXPORT_FORMATS", "GUIDE_FORMATS",
 ]
@@ -91,23 +91,39 @@ class CountryData:
     workspace: Workspace
     iso3: str
     lang: str
+    _concepts: list[dict] | None = field(default=None, repr=False)
     _guide: dict[bool, GuideRows] = field(default_factory=dict, repr=False)
     _network: CountryNetwork | None = field(default=None, repr=False)
 
+    @property
+    def concepts(self) -> list[dict]:
+        """The `concepts` rows (vocabulary labels and order) in the country's language."""
+        if self._concepts is None:
+            from kg.query.execute import rows
+
+            self._concepts = rows(self.workspace.store, "concepts", {"lang": self.lang})
+        return self._concepts
+
     def guide_rows(self, include_restricted: bool = False) -> GuideRows:
+        """The rows of every guide query (NotFound for a country the store does not hold)."""
         if include_restricted not in self._guide:
             from kg.guide.build import guide_rows
 
             self._guide[include_restricted] = guide_rows(
-                self.workspace.store, self.iso3, self.lang, include_restricted)
+                self.workspace.store, self.iso3, self.lang, include_restricted,
+                concepts=self._concepts)
+            self._concepts = self._guide[include_restricted].concepts
         return self._guide[include_restricted]
 
     @property
     def network(self) -> CountryNetwork:
+        """The rows of the network queries and the graphs built from them (each built once)."""
         if self._network is None:
             from kg.network import load
+            from kg.network.build import Vocabulary
 
-            self._network = load.country(self.workspace.store, self.iso3, self.lang)
+            self._network = load.country(self.workspace.store, self.iso3, self.lang,
+                                         vocab=Vocabulary.from_rows(self.concepts))
         return self._network
 
 
@@ -409,22 +425,38 @@ class Workspace:
                       iso3=check_iso3(iso3) if iso3 is not None else None,
                       include_restricted=include_restricted)
 
-    def describe(self, iri: str, *, include_restricted: bool = False) -> list[ox.Quad]:
-        """Every quad whose subject is iri (NotFound when there is none); the links to
-        restricted contact points, and those contact points themselves, left out unless
-        include_restricted."""
+    def describe(self, iri: str, *, include_restricted: bool = False) -> list[ox.Triple]:
+        """Every triple whose subject is iri, sorted (NotFound when there is none; ParameterError
+        for a malformed IRI); the links to restricted contact points, and those contact points
+        themselves, left out unless include_restricted."""
         result = self.run_query("entity", {"entity": iri,
                                            "include_restricted": str(include_restricted).lower()},
                                 capped=False)
         import pyoxigraph as ox
 
-        subject = ox.NamedNode(iri)
-        cols = result.columns
-        gi, pi, oi = cols.index("graph"), cols.index("predicate"), cols.index("object")
-        quads = [ox.Quad(subject, t[pi], t[oi], t[gi]) for t in result.terms]
-        if not quads:
+        if not result.terms:
             raise NotFound(Problem(Location(column="iri"), "service.unknown_entity", {"iri": iri}))
-        return sorted(quads, key=lambda q: (q.graph_name.value, str(q.predicate), str(q.object)))
+        subject = ox.NamedNode(iri)
+        return [ox.Triple(subject, p, o) for p, o in result.terms]
+
+
+ENTITY_FORMATS = ("ttl", "nt", "jsonld")
+
+
+def serialize_rdf(triples: Iterable[ox.Triple], fmt: str = "ttl") -> tuple[bytes, str]:
+    """Triples (e.g. describe()) as Turtle, N-Triples or JSON-LD with the project's prefixes;
+    (bytes, media type), for content negotiation."""
+    import pyoxigraph as ox
+
+    from kg.export import FORMATS
+    from kg.namespaces import PREFIXES
+
+    fmt = _choice(fmt, ENTITY_FORMATS, "format")
+    rdf_format = FORMATS[fmt]
+    items = list(triples)
+    if rdf_format == ox.RdfFormat.N_TRIPLES:
+        return ox.serialize(items, format=rdf_format), EXPORT_MEDIA_TYPES[fmt]
+    return ox.serialize(items, format=rdf_format, prefixes=PREFIXES), EXPORT_MEDIA_TYPES[fmt]
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: str = "turtle") -> bytes:

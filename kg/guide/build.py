@@ -11,12 +11,13 @@ from kg.errors import Location, NotFound, Problem
 from kg.guide.sections import Guide, GuideRows, NetworkPart, guide_from_rows
 from kg.i18n import check_lang
 from kg.namespaces import ISO3
+from kg.query.execute import rows
 from kg.store import Store
 
 # Role in the guide -> named query (queries/guide/<name>.rq) and whether it takes `lang`.
 QUERIES: dict[str, tuple[str, bool]] = {
     "country": ("guide-country", True),
-    "concepts": ("guide-concepts", True),
+    "concepts": ("concepts", True),
     "actors": ("guide-actors", True),
     "contacts": ("guide-contacts", False),
     "sources": ("guide-sources", True),
@@ -31,19 +32,15 @@ QUERIES: dict[str, tuple[str, bool]] = {
 COUNTRIES_QUERY = "guide-countries"
 
 
-def rows(store: Store, name: str, params: dict[str, str]) -> list[dict]:
-    from kg.query import run
-
-    return list(run(store, name, params).rows)
-
-
 def countries(store: Store) -> list[str]:
     """ISO3 codes of every country in the store, sorted."""
     return sorted({str(r["iso3"]) for r in rows(store, COUNTRIES_QUERY, {}) if r.get("iso3")})
 
 
-def guide_rows(store: Store, iso3: str, lang: str, include_restricted: bool) -> GuideRows:
-    """The rows of every guide query for one country (NotFound if it is not in the store)."""
+def guide_rows(store: Store, iso3: str, lang: str, include_restricted: bool, *,
+               concepts: list[dict] | None = None) -> GuideRows:
+    """The rows of every guide query for one country (NotFound if it is not in the store);
+    `concepts`: the `concepts` rows in lang when the caller already has them."""
     def params(role: str) -> dict[str, str]:
         name, with_lang = QUERIES[role]
         p = {"lang": lang} if with_lang else {}
@@ -57,6 +54,8 @@ def guide_rows(store: Store, iso3: str, lang: str, include_restricted: bool) -> 
     if not country:
         raise NotFound(Problem(Location("ISO3"), "guide.cli.unknown_country", {"iso3": iso3}))
     found = {"country": country}
+    if concepts is not None:
+        found["concepts"] = concepts
     for role, (name, _lang) in QUERIES.items():
         if role not in found:
             found[role] = rows(store, name, params(role))

@@ -16,22 +16,16 @@ from kg.errors import Location, NotFound, ParameterError, Problem
 from kg.namespaces import ISO3
 from kg.network import build
 from kg.network.build import Vocabulary
+from kg.query.execute import rows
 from kg.store import Store
 
 QUERY_ACTORS = "network-actors"
 QUERY_RELATIONS = "network-relations"
 QUERY_SOURCE_LINKS = "network-source-links"
 QUERY_PARTNERS = "network-partners"
-QUERY_CONCEPTS = "network-concepts"
+QUERY_CONCEPTS = "concepts"
 
 KINDS = ("relations", "sources", "shared-sources", "stages", "partners")
-
-
-def rows(store: Store, name: str, params: dict[str, str]) -> list[dict]:
-    """The rows of one named query."""
-    from kg.query import run
-
-    return list(run(store, name, params).rows)
 
 
 def check_iso3(iso3: str | None, kind: str = "relations") -> str:
@@ -88,15 +82,17 @@ class CountryNetwork:
         }[kind]()
 
 
-def country(store: Store, iso3: str, lang: str = "en") -> CountryNetwork:
-    """Every row a country's network needs; NotFound when the store has no such country."""
+def country(store: Store, iso3: str, lang: str = "en", *, vocab: Vocabulary | None = None
+            ) -> CountryNetwork:
+    """Every row a country's network needs; NotFound when the store has no such country.
+    `vocab`: the labels in lang when the caller already has them."""
     code = check_iso3(iso3)
     params = {"country": code, "lang": lang}
     actors = rows(store, QUERY_ACTORS, params)
     if not actors:
         raise NotFound(Problem(Location("ISO3"), "network.unknown_country", {"iso3": code}))
     return CountryNetwork(
-        iso3=code, lang=lang, vocab=vocabulary(store, lang), actors=actors,
+        iso3=code, lang=lang, vocab=vocab or vocabulary(store, lang), actors=actors,
         relations=rows(store, QUERY_RELATIONS, {"country": code}),  # IRIs and codes only
         links=rows(store, QUERY_SOURCE_LINKS, params),
     )

@@ -34,6 +34,12 @@ def run(store: Store, name: str | NamedQuery, params: Mapping[str, object] | Non
     return _result(answer, max_rows, query.list_columns)
 
 
+def rows(store: Store, name: str | NamedQuery, params: Mapping[str, object] | None = None
+         ) -> list[dict]:
+    """The rows of one named query, no limit (the guide's and the network's internal reads)."""
+    return run(store, name, params).rows
+
+
 def _result(answer: SelectResult, max_rows: int | None,
             list_columns: frozenset[str] = frozenset()) -> QueryResult:
     rows, truncated = answer.rows, None

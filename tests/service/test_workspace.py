@@ -17,7 +17,7 @@ from kg.errors import (
     ValidationError,
     error_body,
 )
-from kg.service import Workspace
+from kg.service import Workspace, serialize_rdf
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +154,12 @@ def test_export_and_describe_hide_restricted_contacts(ws):
     assert ws.describe(contact, include_restricted=True)
     with pytest.raises(NotFound):
         ws.describe("https://w3id.org/migkg/id/XAA/actor/nobody")
+    with pytest.raises(ParameterError):
+        ws.describe("not an iri")
+    turtle, media = serialize_rdf(ws.describe(actor), "ttl")
+    assert media.startswith("text/turtle") and b"@prefix" in turtle
+    data, media = serialize_rdf(ws.describe(actor), "jsonld")
+    assert media == "application/ld+json" and json.loads(data)
 
 
 def test_check_then_write(tmp_path):

@@ -155,6 +155,8 @@ EXAMPLES = {  # values of the synthetic data for the non-country parameters (XAA
     "source": "census-2021-1",
     "name": "National Migration Coordination Committee",
     "year": "2025",
+    "scheme": "domain",
+    "text": "Migration",
 }
 
 

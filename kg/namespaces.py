@@ -73,6 +73,9 @@ class ISO3:
     alpha-3 code, or a demo code XAA-XZZ). The one definition every layer checks against;
     codes themselves stay plain str."""
 
+    # As a regular expression (e.g. an OpenAPI pattern); any case, upper-cased on use.
+    PATTERN = "[A-Za-z]{3}"
+
     @staticmethod
     def valid(value: str, *, upper_only: bool = False) -> bool:
         """Whether value is three ASCII letters (upper case only, when upper_only)."""

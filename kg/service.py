@@ -147,6 +147,7 @@ class Workspace:
         self._store = store
         self._owns_store = store is None
         self._opening = threading.Lock()
+        self._public: Workspace | None = None
 
     # -- the store --------------------------------------------------------------------------------
 
@@ -160,6 +161,18 @@ class Workspace:
 
                     self._store = open_store(self.settings)
         return self._store
+
+    def public(self) -> Workspace:
+        """The same use cases over the public view of the store: every restricted contact
+        point, and every link to one, left out (kg.store.public). What the public SPARQL
+        endpoint and anonymous answers query; rebuilt when the store changes."""
+        if self._public is None:
+            with self._opening:
+                if self._public is None:
+                    from kg.store.public import PublicView
+
+                    self._public = Workspace(self.settings, store=PublicView(self.store))
+        return self._public
 
     def close(self) -> None:
         if self._store is not None and self._owns_store:

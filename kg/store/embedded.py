@@ -17,14 +17,11 @@ Readers load every snapshot at open. Before each operation they stat manifest.js
 whose snapshot file changed, so several processes (web workers, the CLI) share one store.
 Why in memory: pyoxigraph's on-disk RocksDB store is 5-8x slower on scans and joins.
 
-Time limits (run_query): pyoxigraph cannot interrupt a query running in a thread, so a
-query under a time limit runs in a child process forked for it from the loaded store (the
-pages are shared copy-on-write, and the child always sees the latest snapshots, since the
-parent refreshes first). Past the limit the child is killed (SIGKILL): the query really
-stops, its memory is freed, and the next query runs normally. The child sends back at most
-max_rows + 1 rows as SPARQL TSV (N-Triples for CONSTRUCT), parsed by pyoxigraph. Named
-queries (trusted=True) run in the thread: benchmarks/queries.py shows each far under the
-limit at 1M triples, and forking is not free.
+Time limits (run_query): a query under a time limit runs in a child process forked for it
+from the loaded store, killed at the limit (kg.store.limited); the parent refreshes first,
+so the child always sees the latest snapshots. Named queries (trusted=True) run in the
+thread: benchmarks/queries.py shows each far under the limit at 1M triples, and forking is
+not free.
 """
 
 from __future__ import annotations
@@ -35,8 +32,6 @@ import fcntl
 import hashlib
 import json
 import os
-import selectors
-import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -46,8 +41,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg import i18n
-from kg.errors import Location, Problem, QueryTimeout, StoreError
-from kg.store.base import ASK, SELECT, SelectResult, Store
+from kg.errors import StoreError
+from kg.store.base import SelectResult, Store
+from kg.store.limited import ChildQueryError, QueryChildren, RWLock, forking_works
 
 MANIFEST = "manifest.json"
 GRAPHS = "graphs"
@@ -60,51 +56,8 @@ SNAPSHOT_FORMAT = ox.RdfFormat.TURTLE
 SNAPSHOT_EXT = ".ttl"
 LOCK_TIMEOUT_S = 120.0
 _READ_RETRIES = 20
-# Children running time-limited queries at once; more wait (their wait counts in the limit).
-MAX_QUERY_CHILDREN = 4
-_CHUNK = 1 << 20
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
-
-
-class _RWLock:
-    """Many concurrent queries or one in-memory reload (threads of one process)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            # Waiting writers go first so a stream of queries cannot starve a reload.
-            while self._writer or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
 
 
 def snapshot_name(graph: str, generation: int) -> str:
@@ -146,13 +99,13 @@ class EmbeddedStore(Store):
         self._manifest_path = self.path / MANIFEST
         self._graphs_dir = self.path / GRAPHS
         self._store = ox.Store()
-        self._rw = _RWLock()
+        self._rw = RWLock()
         self._reload = threading.Lock()  # one thread reloads; the others wait for it
         self._writing = threading.Lock()  # serialises this process's writers (flock is per-fd)
         self._loaded: dict[str, dict[str, Any]] = {}  # graph IRI -> manifest entry in memory
         self._signature: tuple[int, int, int] | None = None
         self._closed = False
-        self._children = threading.BoundedSemaphore(MAX_QUERY_CHILDREN)
+        self._children = QueryChildren()
         self._refresh(force=True)
 
     # -- errors -------------------------------------------------------------------------------
@@ -272,81 +225,19 @@ class EmbeddedStore(Store):
     def select(self, sparql: str) -> SelectResult:
         return self._run(sparql, ox.QuerySolutions, "SELECT")
 
-    # -- time-limited queries (a forked child per query) ---------------------------------------
-
     def run_query(self, sparql: str, form: str, *, timeout_s: float | None = None,
                   max_rows: int | None = None, trusted: bool = False
                   ) -> SelectResult | bool | list[ox.Triple]:
-        if timeout_s is None or trusted or not hasattr(os, "fork"):
+        """Under a time limit, the query runs in a child process forked for it (see the module
+        docstring); trusted text (a named query) runs in the thread."""
+        if timeout_s is None or trusted or not forking_works():
             return super().run_query(sparql, form, max_rows=max_rows)
-        deadline = time.monotonic() + timeout_s
         self._refresh()
-        if not self._children.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise self._timeout(timeout_s)
         try:
-            kind, payload = self._in_child(sparql, form, max_rows, deadline, timeout_s)
-        finally:
-            self._children.release()
-        if kind == b"E":
-            error = json.loads(payload)
-            raise self._error(error["key"], **error["params"])
-        try:
-            if kind == b"A":
-                return payload == b"true"
-            if kind == b"C":
-                return list(ox.parse(payload, format=ox.RdfFormat.N_TRIPLES))
-            solutions = ox.parse_query_results(payload, format=ox.QueryResultsFormat.TSV)
-            return SelectResult([v.value for v in solutions.variables],
-                                [tuple(solution) for solution in solutions])
-        except (SyntaxError, ValueError) as exc:
-            raise self._error("query_failed", reason=str(exc)) from None
-
-    def _timeout(self, seconds: float) -> QueryTimeout:
-        return QueryTimeout(Problem(Location(), "store.timeout", {"seconds": f"{seconds:g}"}))
-
-    def _in_child(self, sparql: str, form: str, max_rows: int | None, deadline: float,
-                  timeout_s: float) -> tuple[bytes, bytes]:
-        """Fork, run the query in the child, read its answer until EOF or the deadline."""
-        read_fd, write_fd = os.pipe()
-        # No thread of this process is inside pyoxigraph while forking (the write lock
-        # waits for running queries), so the child inherits no lock held mid-operation.
-        with self._rw.write():
-            if self._closed:
-                os.close(read_fd)
-                os.close(write_fd)
-                raise self._error("closed")
-            pid = os.fork()
-            if pid == 0:  # the child: never returns
-                os.close(read_fd)
-                _child_query(self._store, sparql, form, max_rows, write_fd)
-        os.close(write_fd)
-        chunks: list[bytes] = []
-        finished = False
-        try:
-            with selectors.DefaultSelector() as sel:
-                sel.register(read_fd, selectors.EVENT_READ)
-                while True:
-                    left = deadline - time.monotonic()
-                    if left <= 0 or not sel.select(left):
-                        break
-                    chunk = os.read(read_fd, _CHUNK)
-                    if not chunk:
-                        finished = True
-                        break
-                    chunks.append(chunk)
-        finally:
-            os.close(read_fd)
-            if not finished:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-        if not finished:
-            raise self._timeout(timeout_s)
-        data = b"".join(chunks)
-        if not data or os.waitstatus_to_exitcode(status) != 0:
-            raise self._error("query_failed",
-                              reason=f"query process ended with status {status}")
-        return data[:1], data[1:]
+            return self._children.run(self._store, sparql, form, timeout_s=timeout_s,
+                                      max_rows=max_rows, fork_lock=self._rw.write())
+        except ChildQueryError as exc:
+            raise self._error(exc.key, **exc.params) from None
 
     def ask(self, sparql: str) -> bool:
         return self._run(sparql, ox.QueryBoolean, "ASK")
@@ -490,47 +381,3 @@ class EmbeddedStore(Store):
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path)!r})"
 
-
-def _child_query(store: ox.Store, sparql: str, form: str, max_rows: int | None,
-                 fd: int) -> None:
-    """In a forked child: run the query, write `kind + payload` to fd, and exit.
-
-    Kinds: S (SPARQL TSV results), A (true/false), C (N-Triples), E (JSON {key, params}).
-    Terms print as N-Triples (str()), escapes included, so TSV cells never hold a raw TAB
-    or newline. os._exit: the child never runs the parent's cleanup or flushes its buffers.
-    """
-    code = 0
-    try:
-        try:
-            result = store.query(sparql, use_default_graph_as_union=True)
-            expected = {SELECT: ox.QuerySolutions, ASK: ox.QueryBoolean}.get(form, ox.QueryTriples)
-            if not isinstance(result, expected):
-                out = b"E" + json.dumps({"key": "wrong_form", "params": {"expected": form}}).encode()
-            elif form == ASK:
-                out = b"A" + (b"true" if bool(result) else b"false")
-            elif form == SELECT:
-                lines = ["\t".join(f"?{v.value}" for v in result.variables)]
-                for i, solution in enumerate(result):
-                    if max_rows is not None and i > max_rows:
-                        break
-                    lines.append("\t".join("" if t is None else str(t) for t in solution))
-                out = b"S" + ("\n".join(lines) + "\n").encode("utf-8")
-            else:
-                lines = []
-                for i, t in enumerate(result):
-                    if max_rows is not None and i > max_rows:
-                        break
-                    lines.append(f"{t.subject} {t.predicate} {t.object} .\n")
-                out = b"C" + "".join(lines).encode("utf-8")
-        except SyntaxError as exc:
-            out = b"E" + json.dumps({"key": "bad_query", "params": {"reason": str(exc)}}).encode()
-        except (OSError, ValueError, RuntimeError) as exc:
-            out = b"E" + json.dumps({"key": "query_failed",
-                                    "params": {"reason": str(exc)}}).encode()
-        view = memoryview(out)
-        while view:
-            view = view[os.write(fd, view):]
-    except BaseException:  # noqa: BLE001 - nothing may escape a forked child
-        code = 1
-    finally:
-        os._exit(code)

@@ -28,12 +28,12 @@ def _triples(n: int = NODES) -> list[ox.Triple]:
                       ox.NamedNode("http://example.org/T")) for i in range(n)]
 
 
-@pytest.fixture(params=["embedded", pytest.param("remote", marks=pytest.mark.remote)])
+@pytest.fixture(params=["embedded", "public", pytest.param("remote", marks=pytest.mark.remote)])
 def limited(request, tmp_path):
     """A Workspace with a 1 s limit and a 50-row cap over NODES typed nodes."""
     limits = Limits(query_timeout_s=LIMIT_S, query_max_rows=CAP)
     process = None
-    if request.param == "embedded":
+    if request.param in ("embedded", "public"):
         settings = Settings(store_dir=tmp_path / "store", limits=limits)
     else:
         # The server stops the query on its own too (--timeout-s), so it does not keep a core
@@ -43,7 +43,7 @@ def limited(request, tmp_path):
     try:
         with Workspace(settings) as ws:
             ws.store.replace_graph(GRAPH, _triples())
-            yield ws
+            yield ws.public() if request.param == "public" else ws
     finally:
         if process is not None:
             stop_process(process)

@@ -203,3 +203,13 @@ def test_error_statuses_and_body():
                                          "errors": [problem.to_dict("en")]}
     body = error_body(StoreError("cannot reach http://x"), "en")
     assert body["status"] == 503 and body["errors"][0]["message"] == "cannot reach http://x"
+
+
+def test_public_view_hides_restricted_contacts(ws):
+    text = ("PREFIX mkg: <https://w3id.org/migkg/ontology#> "
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "SELECT ?c WHERE { ?c mkg:visibility/skos:notation \"restricted\" }")
+    assert len(ws.sparql(text).select) > 0
+    public = ws.public()
+    assert public is ws.public() and public.sparql(text).select.rows == []
+    assert public.country_codes() == ws.country_codes()

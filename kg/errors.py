@@ -67,6 +67,10 @@ class MigkgError(Exception):
     exit_code = 1
     http_status = 500
 
+    def message(self, lang: str = "en") -> str:
+        """The error's text in lang (the text it was raised with, unless it has a key)."""
+        return str(self)
+
 
 class UserError(MigkgError):
     """Bad input, bad parameter or failed validation: exit code 2, never a traceback."""
@@ -144,6 +148,15 @@ class StoreError(MigkgError):
     exit_code = 3
     http_status = 503
 
+    def __init__(self, text: str = "", *, key: str = "", lang: str = "en", **params: object):
+        """StoreError(text), or StoreError(key=..., **params): a message key translated when
+        shown (message(lang)); str() is the text in `lang`, the store's language."""
+        self.key, self.params = key, params
+        super().__init__(i18n.t(key, lang, **params) if key else text)
+
+    def message(self, lang: str = "en") -> str:
+        return i18n.t(self.key, lang, **self.params) if self.key else str(self)
+
 
 def error_body(exc: MigkgError, lang: str = "en") -> dict[str, Any]:
     """The JSON body of an error answer: {"ok": false, "status": N, "errors": [...]}.
@@ -157,5 +170,6 @@ def error_body(exc: MigkgError, lang: str = "en") -> dict[str, Any]:
         key = next((k for cls, k in ((StoreError, "store"), (ConfigError, "config"),
                                      (DataFileError, "data_file")) if isinstance(exc, cls)),
                    "error")
-        errors = [{"file": "", "row": None, "column": "", "key": key, "message": str(exc)}]
+        errors = [{"file": "", "row": None, "column": "", "key": getattr(exc, "key", "") or key,
+                   "message": exc.message(lang)}]
     return {"ok": False, "status": exc.http_status, "errors": errors}

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from kg import i18n
 from kg.config import Settings
-from kg.errors import Location, MigkgError, NotFound, Problem, StoreError, UserError
+from kg.errors import Location, MigkgError, Problem, StoreError, UserError
 from kg.service import Workspace
 
 COOKIE = "migkg_lang"
@@ -157,22 +157,9 @@ def wants_json() -> bool:
 
 
 def status_of(exc: MigkgError) -> int:
-    """The HTTP status an error carries (404 unknown thing, 400 bad input, 503 store...)."""
-    status = getattr(exc, "http_status", None)
-    if isinstance(status, int):
-        return status
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, UserError):
-        return 400
-    if isinstance(exc, StoreError):
-        return 503
-    return 500
-
-
-def _problem_dict(p: Problem, lng: str) -> dict[str, object]:
-    return {"file": p.location.file, "row": p.location.row, "column": p.location.column,
-            "key": p.key, "message": p.message(lng)}
+    """The HTTP status an error carries (kg.errors: 404 unknown thing, 400 bad input, 503
+    store...)."""
+    return exc.http_status
 
 
 def error_response(status: int, errors: list[dict[str, object]]):
@@ -190,7 +177,7 @@ def _user_error(exc: MigkgError):
     lng = lang()
     status = status_of(exc)
     if isinstance(exc, UserError):
-        errors = [_problem_dict(p, lng) for p in exc.problems]
+        errors = exc.to_dicts(lng)
     elif isinstance(exc, StoreError):
         current_app.logger.error("store error: %s", exc)
         errors = [{"file": "", "row": None, "column": "", "key": "web.error.store",

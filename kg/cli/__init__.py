@@ -30,7 +30,8 @@ class MigkgGroup(click.Group):
                 click.echo(line, err=True)
             ctx.exit(exc.exit_code)
         except MigkgError as exc:
-            click.echo(f"migkg: {exc}", err=True)
+            lang = ctx.obj.lang if isinstance(ctx.obj, Workspace) else "en"
+            click.echo(f"migkg: {exc.message(lang)}", err=True)
             ctx.exit(exc.exit_code)
 
 

@@ -40,7 +40,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import i18n
 from kg.errors import StoreError
 from kg.store.base import SelectResult, Store
 from kg.store.limited import ChildQueryError, QueryChildren, RWLock, forking_works
@@ -111,7 +110,7 @@ class EmbeddedStore(Store):
     # -- errors -------------------------------------------------------------------------------
 
     def _error(self, key: str, **params: object) -> StoreError:
-        return StoreError(i18n.t(f"store.{key}", self.lang, path=str(self.path), **params))
+        return StoreError(key=f"store.{key}", lang=self.lang, path=str(self.path), **params)
 
     # -- reading the manifest and snapshots ---------------------------------------------------
 

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from kg import i18n
 from kg.errors import StoreError
 from kg.export import public_quads
 from kg.store.base import SelectResult, Store
@@ -70,11 +69,11 @@ class PublicView(Store):
         try:
             with self._rw.read():
                 return answer(store.query(sparql, use_default_graph_as_union=True), form,
-                              StoreError(i18n.t("store.wrong_form", "en", expected=expected)))
+                              StoreError(key="store.wrong_form", expected=expected))
         except SyntaxError as exc:
-            raise StoreError(i18n.t("store.bad_query", "en", reason=str(exc))) from None
+            raise StoreError(key="store.bad_query", reason=str(exc)) from None
         except (OSError, ValueError, RuntimeError) as exc:
-            raise StoreError(i18n.t("store.query_failed", "en", reason=str(exc))) from None
+            raise StoreError(key="store.query_failed", reason=str(exc)) from None
 
     def select(self, sparql: str) -> SelectResult:
         return self._run(sparql, ox.QuerySolutions, "SELECT")  # type: ignore[return-value]
@@ -91,7 +90,7 @@ class PublicView(Store):
             return self._children.run(store, sparql, form, timeout_s=timeout_s,
                                       max_rows=max_rows, fork_lock=self._rw.write())
         except ChildQueryError as exc:
-            raise StoreError(i18n.t(f"store.{exc.key}", "en", **exc.params)) from None
+            raise StoreError(key=f"store.{exc.key}", **exc.params) from None
 
     def ask(self, sparql: str) -> bool:
         return self._run(sparql, ox.QueryBoolean, "ASK")  # type: ignore[return-value]
@@ -113,10 +112,10 @@ class PublicView(Store):
         return self.base.fingerprint()
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        raise StoreError(i18n.t("store.read_only", "en"))
+        raise StoreError(key="store.read_only")
 
     def delete_graph(self, graph: str) -> bool:
-        raise StoreError(i18n.t("store.read_only", "en"))
+        raise StoreError(key="store.read_only")
 
     def __repr__(self) -> str:
         return f"PublicView({self.base!r})"

@@ -50,7 +50,7 @@ from SPARQLWrapper.SPARQLExceptions import (
     URITooLong,
 )
 
-from kg import __version__, i18n
+from kg import __version__
 from kg.errors import Location, Problem, QueryTimeout, StoreError
 from kg.store.base import ASK as ASK_FORM
 from kg.store.base import SELECT as SELECT_FORM
@@ -149,7 +149,7 @@ class RemoteStore(Store):
     # -- errors ----------------------------------------------------------------------------------
 
     def _error(self, key: str, endpoint: str, **params: object) -> StoreError:
-        return StoreError(i18n.t(f"store.{key}", self.lang, endpoint=endpoint, **params))
+        return StoreError(key=f"store.{key}", lang=self.lang, endpoint=endpoint, **params)
 
     def _http_error(self, endpoint: str, status: int, text: str) -> StoreError:
         text = " ".join(text.split())[:500] or http.client.responses.get(status, "")

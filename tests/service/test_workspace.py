@@ -213,3 +213,17 @@ def test_public_view_hides_restricted_contacts(ws):
     public = ws.public()
     assert public is ws.public() and public.sparql(text).select.rows == []
     assert public.country_codes() == ws.country_codes()
+
+
+def test_store_errors_are_translated_when_shown_and_exit_3(migkg, tmp_path):
+    exc = StoreError(key="store.remote_unreachable", endpoint="http://x", reason="refused")
+    assert str(exc) == exc.message("en") != exc.message("fr")
+    assert error_body(exc, "fr")["errors"][0]["message"] == exc.message("fr")
+    lines = {}
+    for lang in ("en", "fr"):
+        result = migkg(tmp_path, "--endpoint", "http://127.0.0.1:9/query", "--lang", lang,
+                       "countries")
+        assert result.exit_code == 3 and result.stdout == ""
+        [lines[lang]] = result.stderr.splitlines()
+        assert lines[lang].startswith("migkg: ") and "http://127.0.0.1:9/query" in lines[lang]
+    assert lines["en"] != lines["fr"]

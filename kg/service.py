@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +63,8 @@ NETWORK_MEDIA_TYPES = {
     "png": "image/png",
 }
 NETWORK_METRICS = ("betweenness", "degree")
+# Countries whose data a Workspace keeps between calls (a guide page, then its network...).
+COUNTRY_CACHE = 16
 EXPORT_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl")
 EXPORT_MEDIA_TYPES = {
     "ttl": "text/turtle; charset=utf-8",
@@ -148,6 +152,10 @@ class Workspace:
         self._owns_store = store is None
         self._opening = threading.Lock()
         self._public: Workspace | None = None
+        # Countries read lately, by (iso3, lang), with the store fingerprint they were read at.
+        self._countries: OrderedDict[tuple[str, str], tuple[object, float, CountryData]] = (
+            OrderedDict())
+        self._countries_lock = threading.Lock()
 
     # -- the store --------------------------------------------------------------------------------
 
@@ -287,10 +295,32 @@ class Workspace:
     def country(self, iso3: str, lang: str | None = None) -> CountryData:
         """A country's data, read once and shared by its guide and network.
 
-        ParameterError (400) for a malformed code; the parts raise NotFound (404) for a
-        country the store does not hold.
+        Kept for the next calls (the COUNTRY_CACHE countries used last) until the store
+        changes, as Store.fingerprint() tells. ParameterError (400) for a malformed code;
+        the parts raise NotFound (404) for a country the store does not hold.
         """
-        return CountryData(self, check_iso3(iso3), self._lang(lang))
+        key = (check_iso3(iso3), self._lang(lang))
+        store = self.store
+        now = time.monotonic()
+        with self._countries_lock:
+            cached = self._countries.get(key)
+            if cached is not None:
+                fingerprint, checked, data = cached
+                if now - checked < store.fingerprint_interval_s:
+                    self._countries.move_to_end(key)
+                    return data
+        fingerprint = store.fingerprint()
+        with self._countries_lock:
+            cached = self._countries.get(key)
+            if cached is not None and cached[0] == fingerprint:
+                data = cached[2]
+            else:
+                data = CountryData(self, *key)
+            self._countries[key] = (fingerprint, now, data)
+            self._countries.move_to_end(key)
+            while len(self._countries) > COUNTRY_CACHE:
+                self._countries.popitem(last=False)
+        return data
 
     def delete(self, iso3: str) -> str:
         """Remove one country's graph; NotFound (404) if the store has none. Returns the

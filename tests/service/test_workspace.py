@@ -227,3 +227,21 @@ def test_store_errors_are_translated_when_shown_and_exit_3(migkg, tmp_path):
         [lines[lang]] = result.stderr.splitlines()
         assert lines[lang].startswith("migkg: ") and "http://127.0.0.1:9/query" in lines[lang]
     assert lines["en"] != lines["fr"]
+
+
+def test_country_data_is_kept_until_the_store_changes(tmp_path, monkeypatch):
+    from kg.resources import demo_countries_dir
+
+    with Workspace(Settings(store_dir=tmp_path / "store")) as fresh:
+        fresh.write(fresh.check([demo_countries_dir() / "XAB"]), user="tests")
+        texts: list[str] = []
+        real = fresh.store.select
+        monkeypatch.setattr(fresh.store, "select", lambda text: texts.append(text) or real(text))
+        first = fresh.network_summary("XAB")
+        reads = len(texts)
+        assert reads and fresh.network_summary("xab") == first and len(texts) == reads
+        fresh.guide("XAB", "en", "md")  # the network part comes from the same read
+        assert texts[reads:] and not set(texts[reads:]) & set(texts[:reads])
+        fresh.delete("XAB")
+        with pytest.raises(NotFound):
+            fresh.network_summary("XAB")

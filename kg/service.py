@@ -38,12 +38,14 @@ if TYPE_CHECKING:
     from kg.network.load import CountryNetwork
     from kg.pipeline import Checked, ImportReport
     from kg.store.base import Store
+    from kg.workbook import QuestionnaireFile
 
 __all__ = [
     "AdHocResult", "Checked", "Column", "CountryData", "Guide", "ImportReport", "LANGUAGES",
     "ENTITY_FORMATS", "GRAPH_FORMATS", "SELECT_FORMATS", "check_iso3", "demo_paths",
     "render_network_summary", "serialize_rdf", "serialize_triples",
     "NETWORK_FORMATS", "NETWORK_KINDS", "NamedQuery", "Parameter", "QueryResult", "Workspace",
+    "QuestionnaireFile", "WORKBOOK_FORMATS",
     "EXPORT_FORMATS", "GUIDE_FORMATS",
 ]
 
@@ -63,6 +65,7 @@ NETWORK_MEDIA_TYPES = {
     "png": "image/png",
 }
 NETWORK_METRICS = ("betweenness", "degree")
+WORKBOOK_FORMATS = ("xlsx", "csv")
 # Countries whose data a Workspace keeps between calls (a guide page, then its network...).
 COUNTRY_CACHE = 16
 EXPORT_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl")
@@ -85,6 +88,10 @@ def __getattr__(name: str) -> Any:
         from kg.guide.sections import Guide
 
         return Guide
+    if name == "QuestionnaireFile":
+        from kg.workbook import QuestionnaireFile
+
+        return QuestionnaireFile
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -455,6 +462,26 @@ class Workspace:
         from kg import pipeline
 
         return pipeline.write(self.store, checked, self.settings, user=user, progress=progress)
+
+    # -- questionnaire workbooks ---------------------------------------------------------------
+
+    def template(self, lang: str | None = None) -> bytes:
+        """The blank questionnaire workbook (.xlsx), instructions and notes in lang."""
+        from kg import workbook
+
+        return workbook.template(self._lang(lang))
+
+    def questionnaire(self, iso3: str, lang: str | None = None, fmt: str = "xlsx", *,
+                      include_restricted: bool = False) -> QuestionnaireFile:
+        """A country's current answers, from its graph, in the questionnaire's layout:
+        an .xlsx workbook or the CSV files (QuestionnaireFile: data, files, rows, warnings).
+        NotFound (404) for a country the store does not hold."""
+        from kg import workbook
+
+        fmt = _choice(fmt, WORKBOOK_FORMATS, "--format")
+        return workbook.questionnaire(self.store, check_iso3(iso3), base=self.settings.base,
+                                      lang=self._lang(lang), fmt=fmt,
+                                      include_restricted=include_restricted)
 
     # -- export and entities ----------------------------------------------------------------------
 

@@ -81,3 +81,26 @@ def test_the_check_allows_the_door():
               "from kg.errors import UserError\nimport kg.config\nfrom kg.cli.output import x\n"
               "import click, json\nfrom flask import Flask\nfrom . import pages\n")
     assert forbidden_imports(source) == []
+
+
+def _imported_modules(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            out.add(node.module)
+    return out
+
+
+def test_tests_and_benchmarks_share_data_only_through_tests_factories():
+    """Synthetic-data factories live in tests/factories: tests never import benchmarks/,
+    benchmarks import from tests/ only its factories."""
+    wrong = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        wrong += [f"{path.relative_to(ROOT)}: {m}" for m in _imported_modules(path)
+                  if m.split(".")[0] == "benchmarks"]
+    for path in sorted((ROOT / "benchmarks").glob("*.py")):
+        wrong += [f"{path.relative_to(ROOT)}: {m}" for m in _imported_modules(path)
+                  if m.split(".")[0] == "tests" and not m.startswith("tests.factories")]
+    assert wrong == []

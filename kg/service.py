@@ -46,7 +46,7 @@ __all__ = [
     "render_network_summary", "serialize_rdf", "serialize_triples",
     "NETWORK_FORMATS", "NETWORK_KINDS", "NamedQuery", "Parameter", "QueryResult", "Workspace",
     "QuestionnaireFile", "WORKBOOK_FORMATS",
-    "EXPORT_FORMATS", "GUIDE_FORMATS",
+    "EXPORT_FORMATS", "GUIDE_FORMATS", "NETWORK_ASSETS", "network_asset",
 ]
 
 LANGUAGES = i18n.LANGUAGES
@@ -69,6 +69,7 @@ WORKBOOK_FORMATS = ("xlsx", "csv")
 # Countries whose data a Workspace keeps between calls (a guide page, then its network...).
 COUNTRY_CACHE = 16
 EXPORT_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl")
+NETWORK_ASSETS = ("vis-network.min.js", "vis-network.min.css", "network.js")
 EXPORT_MEDIA_TYPES = {
     "ttl": "text/turtle; charset=utf-8",
     "trig": "application/trig; charset=utf-8",
@@ -417,6 +418,20 @@ class Workspace:
         return NetworkView(data, NETWORK_MEDIA_TYPES[fmt], g.graph.get("country") or None,
                            g.number_of_nodes(), g.number_of_edges())
 
+    def network_payload(self, iso3: str | None, kind: str = "relations", *,
+                        lang: str | None = None, metric: str = "betweenness") -> dict[str, Any]:
+        """What the interactive view draws, as plain JSON-able data (nodes with positions,
+        colours, text tooltips and their IRI; edges; legends; filter choices): for a page of
+        the shell's own that loads the vendored vis-network (network_asset) and the view's
+        script. Escaping is the page's job (JSON in a page: |tojson)."""
+        from kg.network import load, metrics, render
+
+        lang = self._lang(lang)
+        metric = _choice(metric, NETWORK_METRICS, "metric")
+        g = self.network_graph(iso3, kind, lang)
+        vocab = load.vocabulary(self.store, lang)
+        return render.payload(g, metrics.compute(g), lang=lang, metric=metric, vocab=vocab)
+
     def network(self, iso3: str | None, kind: str = "relations", fmt: str = "html", *,
                 lang: str | None = None, metric: str = "betweenness") -> tuple[bytes, str]:
         """A network as (bytes, media type): an offline HTML view, SVG/PNG figure, or a data
@@ -495,6 +510,17 @@ class Workspace:
                       iso3=check_iso3(iso3) if iso3 is not None else None,
                       include_restricted=include_restricted)
 
+    def entity_document(self, iri: str, fmt: str, *, include_restricted: bool = False
+                        ) -> tuple[bytes, str]:
+        """describe() serialised for content negotiation: (bytes, media type) in Turtle
+        ("ttl"), N-Triples ("nt") or JSON-LD ("jsonld", compacted with an inline @context
+        of the project's prefixes, never a remote one). NotFound (404) as describe()."""
+        from kg.export import entity_document
+
+        fmt = _choice(fmt, ENTITY_FORMATS, "format")
+        triples = self.describe(iri, include_restricted=include_restricted)
+        return entity_document(triples, fmt), EXPORT_MEDIA_TYPES[fmt]
+
     def describe(self, iri: str, *, include_restricted: bool = False) -> list[ox.Triple]:
         """Every triple whose subject is iri, sorted (NotFound when there is none; ParameterError
         for a malformed IRI); the links to restricted contact points, and those contact points
@@ -527,6 +553,20 @@ def serialize_rdf(triples: Iterable[ox.Triple], fmt: str = "ttl") -> tuple[bytes
     if rdf_format == ox.RdfFormat.N_TRIPLES:
         return ox.serialize(items, format=rdf_format), EXPORT_MEDIA_TYPES[fmt]
     return ox.serialize(items, format=rdf_format, prefixes=PREFIXES), EXPORT_MEDIA_TYPES[fmt]
+
+
+def network_asset(name: str) -> tuple[str, str]:
+    """A file of the interactive network view, as (text, media type): the vendored
+    vis-network (vis-network.min.js, vis-network.min.css; version and licence in
+    kg/network/vendor/vis-network/README.md) or the view's script (network.js)."""
+    from kg.network import render
+
+    if name == "network.js":
+        return render.view_script(), "text/javascript; charset=utf-8"
+    if name not in NETWORK_ASSETS:
+        raise NotFound(Problem(Location(column="asset"), "service.unknown_asset", {"name": name}))
+    media = "text/css" if name.endswith(".css") else "text/javascript"
+    return render.vis_asset(name), f"{media}; charset=utf-8"
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: str = "turtle") -> bytes:

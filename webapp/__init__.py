@@ -1,4 +1,7 @@
-"""The web app: a thin Flask shell over kg (app factory + one blueprint per concern).
+"""The web app: a thin Flask shell over kg.service (app factory + one blueprint per concern).
+
+Routes parse the request, call the Workspace, render or serialise. webapp/ imports
+kg.service, kg.errors, kg.config and kg.i18n only.
 
     create_app(settings) -> Flask
 
@@ -7,10 +10,6 @@ Every blueprint is a module of this package with a `bp` Blueprint, listed in BLU
 webapp.web: the language resolved once per request (g.lang: ?lang= wins, then the cookie
 set by the switch, then Accept-Language), template helpers (`t`, `lang_url`, ...) and one
 error path (JSON body under /api and /sparql, the error page elsewhere; never a traceback).
-
-Routes parse the request, call the use-case layer (`web.workspace()`, a kg.service
-Workspace), render or serialise. webapp/ imports kg.service, kg.errors, kg.config and kg.i18n
-only (tests/test_architecture.py).
 """
 
 from __future__ import annotations
@@ -23,12 +22,16 @@ from kg.config import Settings, load_settings
 
 # One module per concern, registered in this order. Each has `bp` (a Blueprint).
 BLUEPRINTS: tuple[str, ...] = (
-    "webapp.pages",      # /, /compare, /queries, /ontology, /vocab/<scheme>
+    "webapp.pages",      # /, /search, /compare, /queries, /ontology, /vocab/<scheme>
+    "webapp.network",    # /id/<ISO3>/network..., /network/partners, /assets/network/...
+    "webapp.guides",     # /id/<ISO3>/guide...
+    "webapp.entities",   # /id/<ISO3>, /id/<ISO3>/<kind>/<id> (content negotiation); last:
+                         # its catch-all entity path must not shadow the routes above
 )
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app over one Workspace (its store opened once per worker process, on first use)."""
+    """Build the app over one Workspace (its store opened once per worker process)."""
     from kg.service import Workspace
     from webapp import web
 

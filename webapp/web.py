@@ -71,8 +71,25 @@ def settings() -> Settings:
 
 
 def workspace() -> Workspace:
-    """The app's use-case layer (kg.service.Workspace): every route's one door into kg."""
+    """The app's Workspace: the one door into kg."""
     return current_app.extensions["migkg_workspace"]
+
+
+def concept_labels() -> dict[str, dict[str, str]]:
+    """scheme -> {code: label} in the request's language, in the template's order.
+
+    Vocabularies are project data (not user data): read once per process and language.
+    """
+    cache: dict[str, dict[str, dict[str, str]]] = current_app.extensions.setdefault(
+        "migkg_concepts", {})
+    lng = lang()
+    if lng not in cache:
+        rows = workspace().run_query("guide-concepts", {}, lng, capped=False).rows
+        by_scheme: dict[str, dict[str, str]] = {}
+        for r in sorted(rows, key=lambda r: (str(r["scheme"]), r["position"] or 0, str(r["code"]))):
+            by_scheme.setdefault(str(r["scheme"]), {})[str(r["code"])] = str(r["label"] or r["code"])
+        cache[lng] = by_scheme
+    return cache[lng]
 
 
 def _set_language() -> None:

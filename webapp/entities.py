@@ -81,12 +81,20 @@ def _rdf(iri: str, fmt: str, path: str) -> Response:
     return _finish(Response(data, mimetype=media_type.split(";")[0]), path)
 
 
+def country_status(iso3: str) -> dict:
+    """The endorsement-status row of a country the store holds (name, coordinator, guide
+    status, dates); 404 for any other code. One small query, also an existence check."""
+    if not ISO3_RE.fullmatch(iso3) or iso3 != iso3.upper():
+        abort(404)
+    rows = web.workspace().run_query("endorsement-status", {"country": iso3}, web.lang()).rows
+    if not rows:
+        raise NotFound(Problem(Location(column="ISO3"), "web.unknown_country", {"iso3": iso3}))
+    return rows[0]
+
+
 def check_country(iso3: str) -> str:
     """The code of a country the store holds; 404 otherwise."""
-    if not ISO3_RE.fullmatch(iso3):
-        abort(404)
-    if iso3 not in web.workspace().country_codes():
-        raise NotFound(Problem(Location(column="ISO3"), "web.unknown_country", {"iso3": iso3}))
+    country_status(iso3)
     return iso3
 
 
@@ -95,13 +103,13 @@ def country(iso3: str):
     code, suffix = split_suffix(iso3)
     if ISO3_RE.fullmatch(code) and code != code.upper():
         return redirect(f"/id/{code.upper()}" + (f".{suffix}" if suffix else ""), 301)
-    code = check_country(code)
+    status = country_status(code)
     path = f"/id/{code}"
     fmt = negotiate(suffix)
     iri = web.settings().base + path[1:]
     if fmt != "html":
         return _rdf(iri, fmt, path)
-    page = country_page(code, web.lang())
+    page = country_page(code, web.lang(), status)
     return _finish(Response(render_template("entities/country.html", **page)), path)
 
 
@@ -114,7 +122,7 @@ def _choice(name: str, allowed: list[str]) -> str | None:
     return value
 
 
-def country_page(iso3: str, lang: str) -> dict[str, object]:
+def country_page(iso3: str, lang: str, status: dict) -> dict[str, object]:
     """Everything the country page shows, each part from a named query."""
     ws = web.workspace()
     labels = web.concept_labels()
@@ -129,12 +137,12 @@ def country_page(iso3: str, lang: str) -> dict[str, object]:
         "kind": _choice("kind", list(labels.get("source-kind", {}))),
         "access": _choice("access", list(labels.get("access", {}))),
     }
-    q, sources = run("data-sources", domain=filters["domain"], status=filters["status"],
-                     kind=filters["kind"])
-    if filters["access"]:
-        sources.rows = [r for r in sources.rows if r.get("access") == filters["access"]]
-    q_all, all_sources = run("data-sources")
-    summary = {r["country"]: r for r in ws.countries(lang).rows}.get(iso3, {})
+    q, all_sources = run("data-sources")
+    sources = [r for r in all_sources.rows
+               if (not filters["domain"] or filters["domain"] in (r["domains"] or "").split("; "))
+               and all(not filters[k] or r.get(k) == filters[k] for k in ("status", "kind", "access"))]
+    score = (run("completeness")[1].rows or [{}])[0].get("completeness", 0)
+    summary = {"name": status.get("name"), "status": status.get("status"), "completeness": score}
     by_domain = run("actors-by-domain")[1].rows
     actors = run("actors")[1].rows
     stages = run("stage-coverage")[1].rows
@@ -147,7 +155,7 @@ def country_page(iso3: str, lang: str) -> dict[str, object]:
             "kind": _present(all_sources.rows, "kind", labels.get("source-kind", {})),
             "access": _present(all_sources.rows, "access", labels.get("access", {})),
         },
-        "sources": sources.rows, "source_total": len(all_sources.rows),
+        "sources": sources, "source_total": len(all_sources.rows),
         "sources_query": q,
         "by_domain": _group(by_domain, "domain"),
         "seed_domains": [c for c in labels.get("domain", {})][:4],
@@ -158,7 +166,7 @@ def country_page(iso3: str, lang: str) -> dict[str, object]:
         "stages": stages,
         "working_group": run("working-group")[1].rows,
         "process": run("process-timeline")[1].rows,
-        "endorsement": (run("endorsement-status")[1].rows or [{}])[0],
+        "endorsement": status,
         "practices": run("good-practices")[1].rows,
         "matrix": run("problem-solution-matrix")[1].rows,
         "recommendations": _group(run("recommendations")[1].rows, "area"),

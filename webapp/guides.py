@@ -8,18 +8,16 @@ from flask import Blueprint, Response, abort, render_template
 from kg.i18n import LANGUAGES
 from kg.service import GUIDE_FORMATS
 from webapp import web
-from webapp.entities import check_country
+from webapp.entities import check_country, country_status
 
 bp = Blueprint("guides", __name__)
 
 
 @bp.route("/id/<iso3>/guide")
 def guide(iso3: str):
-    iso3 = check_country(iso3)
-    lang = web.lang()
+    status = country_status(iso3)
     ws = web.workspace()
-    summary = {r["country"]: r for r in ws.countries(lang).rows}[iso3]
-    status = (ws.run_query("endorsement-status", {"country": iso3}, lang).rows or [{}])[0]
+    summary = {"name": status.get("name")}
     records = ws.run_query("provenance", {"entity": web.settings().base + f"id/{iso3}"}).rows
     imports: dict[str, dict] = {}
     for r in records:

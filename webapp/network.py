@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from kg.service import NETWORK_ASSETS, NETWORK_FORMATS, network_asset
 from webapp import web
-from webapp.entities import check_country
+from webapp.entities import check_country, country_status
 from webapp.tables import table
 
 bp = Blueprint("network", __name__)
@@ -33,14 +33,13 @@ def _with_links(payload: dict) -> dict:
 
 @bp.route("/id/<iso3>/network")
 def country(iso3: str):
-    iso3 = check_country(iso3)
+    name = country_status(iso3).get("name") or iso3
     lang = web.lang()
     kind = _arg("kind", "relations", PAGE_KINDS)
     metric = _arg("metric", "betweenness", METRICS)
     ws = web.workspace()
     payload = _with_links(ws.network_payload(iso3, kind, lang=lang, metric=metric))
     summary = ws.network_summary(iso3, lang)
-    name = {r["country"]: r["name"] for r in ws.countries(lang).rows}.get(iso3) or iso3
     actors = sorted(summary["actors"], key=lambda a: (-a["betweenness"], -a["degree"],
                                                       str(a["label"]).casefold()))
     downloads = [(f"/id/{iso3}/network/{kind}.{fmt}?lang={lang}", fmt.upper())

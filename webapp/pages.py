@@ -60,11 +60,12 @@ def compare_rows(lang: str) -> tuple[list[dict], list[tuple[str, str]], list[tup
     summary = ws.countries(lang).rows
     domains = ws.run_query("domains-across-countries", {}, lang, capped=False).rows
     challenges = ws.run_query("challenges-across-countries", {}, lang, capped=False).rows
+    stage_rows = ws.run_query("stages-across-countries", {}, lang, capped=False).rows
     out = []
     for c in summary:
         iso3 = c["country"]
         covered = {d["domain"]: d for d in domains if d["country"] == iso3}
-        stages = ws.run_query("stage-coverage", {"country": iso3}, lang).rows
+        stages = [s for s in stage_rows if s["country"] == iso3]
         cats = {r["category"]: r for r in challenges if r["country"] == iso3}
         out.append({
             **c,

@@ -13,6 +13,7 @@ error page. Anything unexpected is logged and answered 500 without a traceback.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -93,7 +94,15 @@ def concept_labels() -> dict[str, dict[str, str]]:
 
 
 def _set_language() -> None:
+    g.started = time.perf_counter()
     g.lang = resolve_language()
+
+
+def _server_timing(response):
+    """Server-Timing: app;dur=MS, the time spent in the app (read by benchmarks/webapp.py)."""
+    if "started" in g:
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
+    return response
 
 
 def _remember_language(response):
@@ -249,6 +258,7 @@ def init_app(app: Flask) -> None:
     """Install the language resolver, template helpers and error handlers on app."""
     app.before_request(_set_language)
     app.after_request(_remember_language)
+    app.after_request(_server_timing)
     app.context_processor(_helpers)
     filters: dict[str, Callable] = {"number": number, "date": date, "local": local_path,
                                     "weblink": web_link, "nl2br": _nl2br}

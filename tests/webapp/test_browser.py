@@ -7,7 +7,6 @@ artefacts/browser/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,14 +15,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import free_port
+from tests.network.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
 from .conftest import HOSTILE, IMG, SCRIPT, make_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts" / "browser"
 
 
@@ -32,6 +29,7 @@ def server(web_settings) -> Iterator[str]:
     """The app served by waitress (as `migkg serve` does) on a free local port."""
     from waitress import create_server
 
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     srv = create_server(make_app(web_settings), host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -41,28 +39,15 @@ def server(web_settings) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run `make sysdeps` (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
 class Visit:
     """A browser context that records what would show a problem."""
 
-    def __init__(self, browser, base: str):
+    def __init__(self, chromium, base: str):
         self.base = base
         self.errors: list[str] = []
         self.dialogs: list[str] = []
         self.foreign: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+        self.context = chromium.new_context(viewport={"width": 1280, "height": 900},
                                            accept_downloads=True)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
@@ -94,7 +79,7 @@ class Visit:
 
 
 @pytest.fixture
-def visit(browser, server) -> Iterator[Visit]:
+def visit(browser, server) -> Iterator[Visit]:  # noqa: F811 - the imported fixture
     v = Visit(browser, server)
     yield v
     try:

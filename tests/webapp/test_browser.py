@@ -7,6 +7,7 @@ artefacts/browser/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -201,3 +202,25 @@ def test_guide_download(visit):
     assert info.value.suggested_filename == "guide-XAC-fr.md"
     text = Path(info.value.path()).read_text(encoding="utf-8")
     assert "Lumérie" in text
+
+
+def axe_script() -> Path:
+    """axe-core as installed by the Makefile (npm pack into the venv)."""
+    found = sorted((Path(sys.prefix) / "npm").glob("axe-core-*/axe.min.js"))
+    if not found:
+        pytest.fail("axe-core is missing: run `make test` (it installs axe-core from npm)")
+    return found[-1]
+
+
+@pytest.mark.parametrize("path", ["/", "/id/XAA", "/id/XAA/actor/ncm", "/id/XAA/network",
+                                  "/compare?lang=fr", "/id/XAC/guide", "/queries/actors",
+                                  "/vocab/domain", f"/id/{HOSTILE}"])
+def test_pages_pass_axe_wcag_a_and_aa(visit, path):
+    page = visit.go(path)
+    page.add_script_tag(path=str(axe_script()))  # inlined by Playwright: no request
+    violations = page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+        return r.violations.map(v => v.id + ' (' + v.impact + '): ' +
+                                     v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '));
+    }""")
+    assert violations == [], violations

@@ -419,15 +419,22 @@ class Workspace:
                            g.number_of_nodes(), g.number_of_edges())
 
     def network_payload(self, iso3: str | None, kind: str = "relations", *,
-                        lang: str | None = None, metric: str = "betweenness") -> dict[str, Any]:
+                        lang: str | None = None, metric: str = "betweenness",
+                        data: CountryData | None = None) -> dict[str, Any]:
         """What the interactive view draws, as plain JSON-able data (nodes with positions,
         colours, text tooltips and their IRI; edges; legends; filter choices): for a page of
         the shell's own that loads the vendored vis-network (network_asset) and the view's
-        script. Escaping is the page's job (JSON in a page: |tojson)."""
+        script. Escaping is the page's job (JSON in a page: |tojson). Give `data` (from
+        country()) to share one read and one metrics run with network_summary()."""
         from kg.network import load, metrics, render
 
         lang = self._lang(lang)
         metric = _choice(metric, NETWORK_METRICS, "metric")
+        if data is not None and kind != "partners":
+            net = data.network
+            g = net.graph(_choice(kind, NETWORK_KINDS, "kind"))
+            m = net.metrics if kind == "relations" else metrics.compute(g)
+            return render.payload(g, m, lang=data.lang, metric=metric, vocab=net.vocab)
         g = self.network_graph(iso3, kind, lang)
         vocab = load.vocabulary(self.store, lang)
         return render.payload(g, metrics.compute(g), lang=lang, metric=metric, vocab=vocab)
@@ -439,12 +446,13 @@ class Workspace:
         view = self.network_view(iso3, kind, fmt, lang=lang, metric=metric)
         return view.data, view.media_type
 
-    def network_summary(self, iso3: str, lang: str | None = None) -> dict[str, Any]:
+    def network_summary(self, iso3: str, lang: str | None = None, *,
+                        data: CountryData | None = None) -> dict[str, Any]:
         """A country's network metrics as plain data: rows (key, label, value, meaning) and
         actors (id, label, type, degree, weighted_degree, betweenness, community)."""
         from kg.network import metrics
 
-        net = self.country(iso3, lang).network
+        net = (data or self.country(iso3, lang)).network
         g, s, lang = net.relation_graph, net.source_graph, net.lang
         m = net.metrics
         rows = metrics.summary(g, s, net.vocab, lang, computed=m)

@@ -38,8 +38,9 @@ def country(iso3: str):
     kind = _arg("kind", "relations", PAGE_KINDS)
     metric = _arg("metric", "betweenness", METRICS)
     ws = web.workspace()
-    payload = _with_links(ws.network_payload(iso3, kind, lang=lang, metric=metric))
-    summary = ws.network_summary(iso3, lang)
+    data = ws.country(iso3, lang)  # one read and one metrics run for the view and the summary
+    payload = _with_links(ws.network_payload(iso3, kind, lang=lang, metric=metric, data=data))
+    summary = ws.network_summary(iso3, lang, data=data)
     actors = sorted(summary["actors"], key=lambda a: (-a["betweenness"], -a["degree"],
                                                       str(a["label"]).casefold()))
     downloads = [(f"/id/{iso3}/network/{kind}.{fmt}?lang={lang}", fmt.upper())

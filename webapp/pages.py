@@ -150,7 +150,6 @@ def ontology():
                            title=q.title.get(lang), description=q.description.get(lang))
 
 
-@bp.route("/vocab/")
 @bp.route("/vocab")
 def vocabularies():
     lang = web.lang()

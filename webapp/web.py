@@ -85,7 +85,7 @@ def concept_labels() -> dict[str, dict[str, str]]:
         "migkg_concepts", {})
     lng = lang()
     if lng not in cache:
-        rows = workspace().run_query("guide-concepts", {}, lng, capped=False).rows
+        rows = workspace().run_query("concepts", {}, lng, capped=False).rows
         by_scheme: dict[str, dict[str, str]] = {}
         for r in sorted(rows, key=lambda r: (str(r["scheme"]), r["position"] or 0, str(r["code"]))):
             by_scheme.setdefault(str(r["scheme"]), {})[str(r["code"])] = str(r["label"] or r["code"])

@@ -4,6 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# axe-core (accessibility checks in the browser tests), from npm, kept in the venv.
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/npm/axe-core-$(AXE_VERSION)/axe.min.js
 
 .PHONY: run test sysdeps golden benchmarks lint clean vendor
 
@@ -11,7 +14,7 @@ run: $(VENV)/.installed
 	$(BIN)/migkg demo
 	$(BIN)/migkg serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev-installed sysdeps
+test: $(VENV)/.dev-installed sysdeps $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(VENV)/.installed: pyproject.toml
@@ -24,16 +27,23 @@ $(VENV)/.dev-installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(VENV)/.installed $@
 
+$(AXE): | sysdeps
+	mkdir -p $(VENV)/npm
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && \
+	tar xzf axe-core-$(AXE_VERSION).tgz && cd - >/dev/null && \
+	mkdir -p $(dir $(AXE)) && cp $$tmp/package/axe.min.js $$tmp/package/LICENSE $(dir $(AXE)) && rm -rf $$tmp
+
 # System packages the tests need: Chromium for browser tests, poppler for PDF text,
 # LibreOffice Calc to open the questionnaire workbooks in a real spreadsheet program,
-# Virtuoso 7 as the second real SPARQL engine.
-SYSPKGS := chromium poppler-utils libreoffice-calc-nogui virtuoso-opensource-7-bin
+# Virtuoso 7 as the second real SPARQL engine, npm for axe-core.
+SYSPKGS := chromium poppler-utils libreoffice-calc-nogui virtuoso-opensource-7-bin npm
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	command -v virtuoso-t >/dev/null 2>&1 || missing="$$missing virtuoso-opensource-7-bin"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -1,6 +1,6 @@
 """Broken and hostile questionnaires for the import benchmark: one builder per kind.
 
-Each builder takes a valid CSV folder (benchmarks/questionnaires.py) and a work folder
+Each builder takes a valid CSV folder (tests/factories/questionnaires.py) and a work folder
 and returns the path to hand to kg.ingest.read_questionnaire. They follow the cases of
 tests/ingest (test_readers.py), built from the synthetic country instead of the fixture.
 """

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/import.py [--runs 5] [--countries 100] [--scale 3.3]
                                           [--only 1,2,3,4,5] [--no-pyrudof]
 
-Synthetic questionnaires come from benchmarks/questionnaires.py (deterministic, valid).
+Synthetic questionnaires come from tests/factories/questionnaires.py (deterministic, valid).
 Sections and targets:
   1. a typical country (50 actors, 40 sources, ~150 other rows) imported by the CLI,
      wall time with interpreter start (median of --runs)                        < 3 s
@@ -41,7 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.questionnaires import iso3_codes, write_country  # noqa: E402
+from tests.factories.questionnaires import iso3_codes, write_country  # noqa: E402
 
 TYPICAL = {"actors": 50, "sources": 40, "relations": 60, "challenges": 30,
            "recommendations": 30, "practices": 10, "process": 7, "references": 13}

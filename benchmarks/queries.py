@@ -1,25 +1,35 @@
-"""Named-query benchmark: every query of the catalogue over ~1M triples (100 synthetic countries).
+"""Named-query benchmark: every query of the catalogue over ~1M triples (100 synthetic countries),
+through the use-case layer (kg.service, limits included), and the query limits themselves.
 
     python benchmarks/queries.py [--countries 100] [--copies 4] [--runs 30] [--no-remote]
-                                 [--only NAME ...] [--keep DIR]
+                                 [--only NAME ...] [--keep DIR] [--limit 10] [--no-limits]
 
 Synthetic data: the demo country XAA, imported through the real pipeline, cloned into
 --countries countries (ISO3 codes QAA, QAB, ...), each holding --copies copies of every
 XAA entity (ids suffixed -1, -2, ...), so every code, label, contact and relation looks
-like real data (benchmarks/synthetic.py uses made-up codes the named queries would not
+like real data (tests/factories/synthetic.py uses made-up codes the named queries would not
 match). 100 x 4 copies of XAA's ~2,500 triples = ~1M triples.
 
 Reports, per named query, p50 and p95 over --runs runs (per-country queries on a
 different country each run), on the embedded store and on `oxigraph serve`:
-- `catalogue`: kg.query.run (parameter checks, binding, Store.select, conversion);
+- `layer`: Workspace.run_query (parameter checks, binding, the time-limited Store.run_query,
+  conversion, the row cap): what every shell calls;
 - `raw`: the same bound text on the same pyoxigraph store (pyoxigraph Store.query, every
   row consumed, every value converted to str) - or, for the remote backend, the same HTTP
   request with the JSON answer parsed and every value taken as str;
-- the overhead: ratio catalogue/raw (target <= 1.3 for queries of 1 ms or more) and the
+- the overhead: ratio layer/raw (target <= 1.3 for queries of 1 ms or more) and the
   absolute difference (target <= 0.3 ms on faster ones);
 - the targets: p95 < 25 ms per country, < 500 ms across countries (embedded store; for
   `oxigraph serve`, RocksDB on disk behind HTTP, only the overhead is a target).
 Queries whose country is optional are timed with one country and with all.
+
+Then the limits (unless --no-limits), on both backends:
+- a runaway query (a star join on rdf:type over the ~1M triples) through Workspace.sparql:
+  stopped at --limit seconds (target: within limit + 1 s), then the time of the next query;
+- the cost of the time-limit mechanism on the fast path: a per-country query sent as ad-hoc
+  SPARQL (the embedded store runs it in a child process forked for it) vs the raw query;
+- the slowest named query at p95, against the limit (named queries are trusted text and run
+  in the thread: the check that each stays far under the limit, target < limit / 10).
 Exit code 1 when a target is missed.
 """
 
@@ -42,11 +52,13 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
-from kg.config import Settings  # noqa: E402
+from kg.config import Limits, Settings  # noqa: E402
+from kg.errors import QueryTimeout  # noqa: E402
 from kg.namespaces import DataIRIs  # noqa: E402
 from kg.pipeline import import_paths  # noqa: E402
-from kg.query import catalogue, run  # noqa: E402
+from kg.query import catalogue  # noqa: E402
 from kg.resources import demo_countries_dir  # noqa: E402
+from kg.service import Workspace  # noqa: E402
 from kg.store import open_store  # noqa: E402
 from kg.store.base import Store  # noqa: E402
 from kg.store.embedded import EmbeddedStore  # noqa: E402
@@ -58,6 +70,10 @@ MAX_RATIO = 1.3
 MAX_ABSOLUTE_MS = 0.3
 RATIO_FROM_MS = 1.0
 TEMPLATE = "XAA"
+LIMIT_GRACE_S = 1.0
+NAMED_SHARE_OF_LIMIT = 0.1
+RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a a ?t . ?b a ?t . ?c a ?t . ?d a ?t }")
+SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://www.w3.org/ns/org#Organization> }"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,6 +155,8 @@ EXAMPLES = {  # values of the synthetic data for the non-country parameters (XAA
     "source": "census-2021-1",
     "name": "National Migration Coordination Committee",
     "year": "2025",
+    "scheme": "domain",
+    "text": "Migration",
 }
 
 
@@ -206,7 +224,10 @@ def raw_remote(endpoint: str) -> Callable[[str], int]:
 
 def measure(store: Store, raw: Callable[[str], int], codes: list[str], runs: int,
             only: list[str] | None) -> list[dict]:
-    """Catalogue and raw, interleaved run by run, for every query and scope."""
+    """The layer (Workspace.run_query) and raw, interleaved run by run, for every query and
+    scope."""
+    ws = Workspace(Settings(), store=store)
+    run = ws.run_query
     out = []
     for q in catalogue():
         if only and q.name not in only:
@@ -217,12 +238,12 @@ def measure(store: Store, raw: Callable[[str], int], codes: list[str], runs: int
             rows = 0
             # One warm-up of each, then alternate so both see the same machine state.
             gc.collect()
-            run(store, q.name, params_for(0))
+            run(q.name, params_for(0))
             raw(q.bind(params_for(0)))
             for i in range(runs):
                 params = params_for(i + 1)
                 started = time.perf_counter()
-                result = run(store, q.name, params)
+                result = run(q.name, params)
                 cat_times.append((time.perf_counter() - started) * 1000)
                 # Raw gets the very same bound text, built outside its timing.
                 text = q.bind(params)
@@ -237,6 +258,76 @@ def measure(store: Store, raw: Callable[[str], int], codes: list[str], runs: int
             })
             print(f"  {q.name} ({scope}): p50 {out[-1]['p50']:.2f} ms", file=sys.stderr)
     return out
+
+
+def limits_report(title: str, store: Store, raw: Callable[[str], int], codes: list[str],
+                  args: argparse.Namespace, named: list[dict], named_target: bool = True) -> int:
+    """The runaway query, the next one, the fork path's cost, the slowest named query."""
+    ws = Workspace(Settings(limits=Limits(query_timeout_s=args.limit)), store=store)
+    print(f"\n{title} (time limit {args.limit:g} s)")
+    failures = 0
+
+    started = time.perf_counter()
+    try:
+        ws.sparql(RUNAWAY)
+        stopped, verdict = time.perf_counter() - started, "NOT STOPPED"
+    except QueryTimeout:
+        stopped = time.perf_counter() - started
+        verdict = "ok" if stopped <= args.limit + LIMIT_GRACE_S else f"> limit + {LIMIT_GRACE_S:g} s"
+    failures += verdict != "ok"
+    print(f"runaway star join stopped after      {stopped:8.2f} s   {verdict}")
+    started = time.perf_counter()
+    try:
+        answer = ws.sparql(SMALL)
+        ok = answer.select is not None and len(answer.select) == 1
+    except QueryTimeout:
+        ok = False
+    after = time.perf_counter() - started
+    started = time.perf_counter()
+    raw(SMALL)
+    raw_after = time.perf_counter() - started
+    failures += not ok
+    print(f"next query answered in               {after * 1000:8.1f} ms  (raw {raw_after * 1000:.1f} ms)"
+          f"  {'ok' if ok else 'NO ANSWER'}")
+
+    # The mechanism alone: a query with nothing to do, through the limit and raw.
+    trivial = "SELECT (1 AS ?x) WHERE { }"
+    mech, bare = [], []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        ws.sparql(trivial)
+        mech.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        raw(trivial)
+        bare.append((time.perf_counter() - started) * 1000)
+    print(f"empty query through the limit        {percentile(mech, 50):8.2f} ms p50 vs raw "
+          f"{percentile(bare, 50):.2f} ms (the cost of the mechanism itself)")
+
+    # The time-limit mechanism on the fast path: a per-country query as ad-hoc SPARQL.
+    q = catalogue().get("actors")
+    adhoc, rawt = [], []
+    ws.sparql(q.bind({"country": codes[0]}))
+    for i in range(args.runs):
+        text = q.bind({"country": codes[(i + 1) % len(codes)]})
+        started = time.perf_counter()
+        ws.sparql(text)
+        adhoc.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        raw(text)
+        rawt.append((time.perf_counter() - started) * 1000)
+    a50, r50 = percentile(adhoc, 50), percentile(rawt, 50)
+    print(f"ad-hoc per-country query (actors)    {a50:8.2f} ms p50 vs raw {r50:.2f} ms: "
+          f"{a50 / r50:.2f}x, +{a50 - r50:.1f} ms (the time-limited path)")
+
+    slowest = max(named, key=lambda r: r["p95"]) if named else None
+    if slowest:
+        share = slowest["p95"] / (args.limit * 1000)
+        ok = share < NAMED_SHARE_OF_LIMIT or not named_target
+        failures += not ok
+        print(f"slowest named query at p95           {slowest['p95']:8.1f} ms "
+              f"({slowest['query']}, {slowest['scope']}): {share:.1%} of the limit  "
+              f"{'ok' if ok else 'TOO CLOSE TO THE LIMIT'}")
+    return failures
 
 
 def verdicts(row: dict, latency: bool = True) -> list[str]:
@@ -283,6 +374,9 @@ def main() -> int:
     parser.add_argument("--no-remote", action="store_true", help="skip oxigraph serve")
     parser.add_argument("--only", nargs="*", help="only these queries")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the synthetic store here")
+    parser.add_argument("--limit", type=float, default=Limits.query_timeout_s,
+                        help="the time limit (s) for the runaway query")
+    parser.add_argument("--no-limits", action="store_true", help="skip the limits section")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="migkg-bench-queries-"))
@@ -294,26 +388,35 @@ def main() -> int:
         triples = len(store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows) and int(
             store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows[0][0].value)
         print(f"{len(codes)} countries, {triples:,} triples; {args.runs} runs per query; "
-              f"times in ms; ratio = catalogue p50 / raw p50")
-        failures = report("Embedded store (pyoxigraph in memory): kg.query.run vs pyoxigraph "
-                          "Store.query", measure(store, raw_embedded(store), codes, args.runs,
-                                                 args.only))
+              f"times in ms; ratio = layer p50 / raw p50")
+        embedded_rows = measure(store, raw_embedded(store), codes, args.runs, args.only)
+        failures = report("Embedded store (pyoxigraph in memory): Workspace.run_query vs "
+                          "pyoxigraph Store.query", embedded_rows)
+        if not args.no_limits:
+            failures += limits_report("Limits, embedded store", store, raw_embedded(store),
+                                      codes, args, embedded_rows)
         if not args.no_remote:
             from benchmarks.store import start_server
             from kg.store.remote import RemoteStore
 
-            process, base = start_server(work / "oxigraph")
+            # The server's own timeout stops what the client gave up on (limit + 2 s).
+            process, base = start_server(work / "oxigraph", timeout_s=int(args.limit) + 2)
             try:
                 remote = RemoteStore(f"{base}/query", update_endpoint=f"{base}/update",
                                      graph_store_endpoint=f"{base}/store")
                 print("loading oxigraph serve...", file=sys.stderr)
                 for graph in store.graphs():
                     remote.replace_graph(graph, store.graph_triples(graph))
+                remote_rows = measure(remote, raw_remote(f"{base}/query"), codes, args.runs,
+                                      args.only)
                 failures += report(
-                    "oxigraph serve: kg.query.run (RemoteStore, SPARQLWrapper) vs one HTTP "
-                    "request + json.loads (target: the overhead only)",
-                    measure(remote, raw_remote(f"{base}/query"), codes, args.runs, args.only),
+                    "oxigraph serve: Workspace.run_query (RemoteStore, SPARQLWrapper) vs one "
+                    "HTTP request + json.loads (target: the overhead only)", remote_rows,
                     latency=False)
+                if not args.no_limits:
+                    failures += limits_report("Limits, oxigraph serve", remote,
+                                              raw_remote(f"{base}/query"), codes, args,
+                                              remote_rows, named_target=False)
             finally:
                 process.terminate()
                 process.wait(timeout=30)

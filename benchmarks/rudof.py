@@ -58,7 +58,7 @@ def as_results(results: Sequence[kv.ShaclResult]) -> set[Result]:
 
 def compare_fixtures() -> tuple[int, int, list[str]]:
     """(fixtures with identical results, fixtures, lines describing each difference)."""
-    from tests.shapes.test_shapes import FIXTURES, fixture_triples
+    from tests.factories.shapes import FIXTURES, fixture_triples
 
     engine = RudofValidator()
     same, diffs = 0, []

@@ -2,7 +2,7 @@
 
     python benchmarks/store.py [--countries 100] [--actors 165] [--runs 20] [--no-remote]
 
-Measures, for 100 countries x ~10k triples (benchmarks/synthetic.py):
+Measures, for 100 countries x ~10k triples (tests/factories/synthetic.py):
 - embedded: time to write every country's snapshot, open + first query in a fresh process,
   its peak RSS, the per-query reload check, reloading one changed country, and query times;
 - oxigraph serve (started here, --union-default-graph): load through the Graph Store
@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.synthetic import synthetic_country_triples, synthetic_iso3  # noqa: E402
 from kg.namespaces import DataIRIs  # noqa: E402
 from kg.store import Store  # noqa: E402
 from kg.store.embedded import EmbeddedStore  # noqa: E402
 from kg.store.remote import RemoteStore  # noqa: E402
+from tests.factories.synthetic import synthetic_country_triples, synthetic_iso3  # noqa: E402
 
 IRIS = DataIRIs()
 PREFIXES = """PREFIX mkg: <https://w3id.org/migkg/ontology#>
@@ -107,7 +107,8 @@ def child(path: str, codes: list[str], runs: int) -> None:
                       "check": check, "reload_one": reload_one}))
 
 
-def start_server(location: Path) -> tuple[subprocess.Popen, str]:
+def start_server(location: Path, timeout_s: int | None = None) -> tuple[subprocess.Popen, str]:
+    """`oxigraph serve` on a free port (with its own query timeout when timeout_s is given)."""
     binary = Path(sys.executable).with_name("oxigraph")
     port_probe = __import__("socket").socket()
     port_probe.bind(("127.0.0.1", 0))
@@ -115,7 +116,8 @@ def start_server(location: Path) -> tuple[subprocess.Popen, str]:
     port_probe.close()
     process = subprocess.Popen(
         [str(binary if binary.exists() else shutil.which("oxigraph")), "serve", "--location",
-         str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+         str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph",
+         *(["--timeout-s", str(timeout_s)] if timeout_s else [])],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(400):

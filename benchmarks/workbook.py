@@ -28,13 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.questionnaires import write_country  # noqa: E402
 from benchmarks.store import start_server  # noqa: E402
 from kg import workbook  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.pipeline import import_paths  # noqa: E402
 from kg.resources import demo_countries_dir  # noqa: E402
 from kg.store import open_store  # noqa: E402
+from tests.factories.questionnaires import write_country  # noqa: E402
 
 _import_bench = importlib.import_module("benchmarks.import")
 Table, run_cli = _import_bench.Table, _import_bench.run_cli

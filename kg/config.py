@@ -55,7 +55,9 @@ class Limits:
     max_upload_bytes: int = 50 * 1024 * 1024
     max_zip_ratio: int = 100
     max_problems: int = 200
+    # Wall-clock limit of a query (ad-hoc SPARQL, the API, guides, networks...): stopped past it.
     query_timeout_s: float = 10.0
+    # Rows (or triples) of an ad-hoc query or API answer; more are cut, and the answer says so.
     query_max_rows: int = 10_000
     query_max_chars: int = 100_000
     query_max_nesting: int = 64
@@ -79,6 +81,8 @@ class Settings:
     # default graph is the union of the named graphs), "named" (the backend names the
     # store's graphs, <base>graph/..., in each request: Virtuoso), "auto" (union if it is).
     endpoint_dataset: str = "auto"
+    # The remote server's own query timeout parameter: NAME (seconds) or NAME:ms.
+    endpoint_timeout_param: str | None = None
     lang: str = "en"
     # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
     catalog_publisher: str = "migration-kg"
@@ -99,6 +103,8 @@ def load_settings() -> Settings:
         max_rows=_int_env("MIGKG_MAX_ROWS", Limits.max_rows),
         max_upload_bytes=_int_env("MIGKG_MAX_UPLOAD_BYTES", Limits.max_upload_bytes),
         max_problems=_int_env("MIGKG_MAX_PROBLEMS", Limits.max_problems),
+        query_timeout_s=_seconds_env("MIGKG_QUERY_TIMEOUT_S", Limits.query_timeout_s),
+        query_max_rows=_int_env("MIGKG_QUERY_MAX_ROWS", Limits.query_max_rows),
     )
     return Settings(
         store_dir=Path(env.get("MIGKG_STORE") or "var/store"),
@@ -114,6 +120,7 @@ def load_settings() -> Settings:
                                             Settings.remote_write_timeout_s),
         endpoint_dataset=_choice_env("MIGKG_ENDPOINT_DATASET", ("auto", "union", "named"),
                                      Settings.endpoint_dataset),
+        endpoint_timeout_param=env.get("MIGKG_ENDPOINT_TIMEOUT_PARAM") or None,
         lang=env.get("MIGKG_LANG") or "en",
         catalog_publisher=env.get("MIGKG_CATALOG_PUBLISHER") or Settings.catalog_publisher,
         limits=limits,

@@ -67,3 +67,28 @@ def export(
     if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES):
         return ox.serialize(items, format=rdf_format)
     return ox.serialize(items, format=rdf_format, prefixes=PREFIXES)
+
+
+def entity_document(triples: list[ox.Triple], fmt: str) -> bytes:
+    """One entity's triples as Turtle, N-Triples or compacted JSON-LD.
+
+    JSON-LD carries an inline @context (the project's prefixes): a reader never has to
+    fetch a context, and the document reads with short names (skos:prefLabel).
+    """
+    triples = sorted(set(triples), key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    if fmt == "nt":
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    if fmt == "ttl":
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    if fmt != "jsonld":
+        raise ValueError(f"unknown entity format {fmt!r}")
+    import json
+
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    context = {prefix: iri for prefix, iri in sorted(PREFIXES.items())}
+    text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+    doc = json.loads(text)
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -10,6 +10,7 @@ from functools import cache
 
 from kg.resources import locale_dir
 
+# The languages of the project, in one place (click choices, query parameters, guides...).
 LANGUAGES = ("en", "fr")
 
 
@@ -32,6 +33,16 @@ def _flatten(table: dict, prefix: str = ""):
             yield from _flatten(value, full + ".")
         else:
             yield full, str(value)
+
+
+def check_lang(value: str, where: str = "--lang") -> str:
+    """value if it is one of LANGUAGES, else a ParameterError located at `where`."""
+    if value not in LANGUAGES:
+        from kg.errors import Location, ParameterError, Problem
+
+        raise ParameterError(Problem(Location(where), "common.bad_lang",
+                                     {"value": value, "allowed": ", ".join(LANGUAGES)}))
+    return value
 
 
 def t(key: str, lang: str = "en", **params: object) -> str:

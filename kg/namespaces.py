@@ -67,10 +67,27 @@ class DataIRIs:
     def vocabulary_graph(self) -> str:
         return f"{self.base}graph/vocabularies"
 
-    def iso3_of_graph(self, graph_iri: str) -> str | None:
-        prefix = f"{self.base}graph/"
-        if graph_iri.startswith(prefix):
-            tail = graph_iri[len(prefix):]
-            if len(tail) == 3 and tail.isalpha() and tail.isupper():
-                return tail
-        return None
+
+class ISO3:
+    """A country code as the graph uses it: three ASCII letters, upper case (an ISO 3166-1
+    alpha-3 code, or a demo code XAA-XZZ). The one definition every layer checks against;
+    codes themselves stay plain str."""
+
+    # As a regular expression (e.g. an OpenAPI pattern); any case, upper-cased on use.
+    PATTERN = "[A-Za-z]{3}"
+
+    @staticmethod
+    def valid(value: str, *, upper_only: bool = False) -> bool:
+        """Whether value is three ASCII letters (upper case only, when upper_only)."""
+        return (len(value) == 3 and value.isascii() and value.isalpha()
+                and (value.isupper() or not upper_only))
+
+    @classmethod
+    def parse(cls, value: object, where: str = "ISO3") -> str:
+        """The code upper-cased, or a ParameterError located at `where` saying what is accepted."""
+        code = str(value or "").strip()
+        if not cls.valid(code):
+            from kg.errors import Location, ParameterError, Problem
+
+            raise ParameterError(Problem(Location(where), "common.bad_iso3", {"value": value}))
+        return code.upper()

@@ -9,6 +9,9 @@ Stores (see tests/store/ for the suite every backend passes):
 - `settings_for(kind)`: Settings for a fresh, empty store of one kind (STORE_KINDS).
 - `store`: a fresh empty Store, once per kind in STORE_KINDS (remote kinds marked `remote`).
 
+CLI: `migkg(store, *args, stdin=None, env=None)` runs the `migkg` command in-process on a
+store (Settings, an embedded Store, or a folder) and returns click's Result.
+
 Add new shared fixtures below in their own section; keep area-specific ones in
 tests/<area>/conftest.py.
 """
@@ -61,12 +64,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_oxigraph(location: Path, *, union: bool = True) -> tuple[subprocess.Popen, str]:
-    """Start `oxigraph serve` on a free port and wait until it answers; (process, base URL)."""
+def start_oxigraph(location: Path, *, union: bool = True, timeout_s: int | None = None
+                   ) -> tuple[subprocess.Popen, str]:
+    """Start `oxigraph serve` on a free port and wait until it answers; (process, base URL).
+    timeout_s: the server's own query timeout (--timeout-s)."""
     port = free_port()
     args = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
     if union:
         args.append("--union-default-graph")
+    if timeout_s is not None:
+        args += ["--timeout-s", str(timeout_s)]
     log = open(location.parent / f"{location.name}.log", "wb")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     log.close()
@@ -253,6 +260,31 @@ def store(
     """A fresh, empty Store of each kind in turn; `request.param` names the kind."""
     with open_store(settings_for(request.param)) as opened:
         yield opened
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line
+# ---------------------------------------------------------------------------------------------
+
+def run_migkg(store: Settings | Store | Path | str, *args: str, stdin: str | bytes | None = None,
+              env: dict[str, str] | None = None, catch_exceptions: bool = True):
+    """Run `migkg --store STORE ARGS...` in-process; click's Result (exit_code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    if isinstance(store, Settings):
+        folder = store.store_dir
+    else:
+        folder = getattr(store, "path", store)
+    return CliRunner().invoke(main, ["--store", str(folder), *args], input=stdin, env=env,
+                              catch_exceptions=catch_exceptions)
+
+
+@pytest.fixture(scope="session")
+def migkg() -> Callable[..., object]:
+    """The one CLI runner: migkg(store, *args, stdin=None, env=None) (see run_migkg)."""
+    return run_migkg
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""The web app: a thin Flask shell over kg (app factory + one blueprint per concern).
+"""The web app: a thin Flask shell over kg.service (app factory + one blueprint per concern).
+
+Routes parse the request, call the Workspace, render or serialise. webapp/ imports
+kg.service, kg.errors, kg.config and kg.i18n only.
 
     create_app(settings) -> Flask
 
@@ -19,19 +22,23 @@ from kg.config import Settings, load_settings
 
 # One module per concern, registered in this order. Each has `bp` (a Blueprint).
 BLUEPRINTS: tuple[str, ...] = (
-    "webapp.pages",      # /, /compare, /queries, /ontology, /vocab/<scheme>
+    "webapp.pages",      # /, /search, /compare, /queries, /ontology, /vocab/<scheme>
+    "webapp.network",    # /id/<ISO3>/network..., /network/partners, /assets/network/...
+    "webapp.guides",     # /id/<ISO3>/guide...
+    "webapp.entities",   # /id/<ISO3>, /id/<ISO3>/<kind>/<id> (content negotiation); last:
+                         # its catch-all entity path must not shadow the routes above
 )
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app over one store (opened once per worker process)."""
-    from kg.store import open_store
+    """Build the app over one Workspace (its store opened once per worker process)."""
+    from kg.service import Workspace
     from webapp import web
 
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["MIGKG_SETTINGS"] = settings
-    app.extensions["migkg_store"] = open_store(settings)
+    app.extensions["migkg_workspace"] = Workspace(settings)
     web.init_app(app)
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)

@@ -13,6 +13,7 @@ error page. Anything unexpected is logged and answered 500 without a traceback.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -22,7 +23,8 @@ from werkzeug.exceptions import HTTPException
 
 from kg import i18n
 from kg.config import Settings
-from kg.errors import Location, MigkgError, NotFound, Problem, StoreError, UserError
+from kg.errors import Location, MigkgError, Problem, StoreError, UserError
+from kg.service import Workspace
 
 COOKIE = "migkg_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -69,8 +71,38 @@ def settings() -> Settings:
     return current_app.config["MIGKG_SETTINGS"]
 
 
+def workspace() -> Workspace:
+    """The app's Workspace: the one door into kg."""
+    return current_app.extensions["migkg_workspace"]
+
+
+def concept_labels() -> dict[str, dict[str, str]]:
+    """scheme -> {code: label} in the request's language, in the template's order.
+
+    Vocabularies are project data (not user data): read once per process and language.
+    """
+    cache: dict[str, dict[str, dict[str, str]]] = current_app.extensions.setdefault(
+        "migkg_concepts", {})
+    lng = lang()
+    if lng not in cache:
+        rows = workspace().run_query("concepts", {}, lng, capped=False).rows
+        by_scheme: dict[str, dict[str, str]] = {}
+        for r in sorted(rows, key=lambda r: (str(r["scheme"]), r["position"] or 0, str(r["code"]))):
+            by_scheme.setdefault(str(r["scheme"]), {})[str(r["code"])] = str(r["label"] or r["code"])
+        cache[lng] = by_scheme
+    return cache[lng]
+
+
 def _set_language() -> None:
+    g.started = time.perf_counter()
     g.lang = resolve_language()
+
+
+def _server_timing(response):
+    """Server-Timing: app;dur=MS, the time spent in the app (read by benchmarks/webapp.py)."""
+    if "started" in g:
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
+    return response
 
 
 def _remember_language(response):
@@ -151,22 +183,9 @@ def wants_json() -> bool:
 
 
 def status_of(exc: MigkgError) -> int:
-    """The HTTP status an error carries (404 unknown thing, 400 bad input, 503 store...)."""
-    status = getattr(exc, "http_status", None)
-    if isinstance(status, int):
-        return status
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, UserError):
-        return 400
-    if isinstance(exc, StoreError):
-        return 503
-    return 500
-
-
-def _problem_dict(p: Problem, lng: str) -> dict[str, object]:
-    return {"file": p.location.file, "row": p.location.row, "column": p.location.column,
-            "key": p.key, "message": p.message(lng)}
+    """The HTTP status an error carries (kg.errors: 404 unknown thing, 400 bad input, 503
+    store...)."""
+    return exc.http_status
 
 
 def error_response(status: int, errors: list[dict[str, object]]):
@@ -184,7 +203,7 @@ def _user_error(exc: MigkgError):
     lng = lang()
     status = status_of(exc)
     if isinstance(exc, UserError):
-        errors = [_problem_dict(p, lng) for p in exc.problems]
+        errors = exc.to_dicts(lng)
     elif isinstance(exc, StoreError):
         current_app.logger.error("store error: %s", exc)
         errors = [{"file": "", "row": None, "column": "", "key": "web.error.store",
@@ -239,6 +258,7 @@ def init_app(app: Flask) -> None:
     """Install the language resolver, template helpers and error handlers on app."""
     app.before_request(_set_language)
     app.after_request(_remember_language)
+    app.after_request(_server_timing)
     app.context_processor(_helpers)
     filters: dict[str, Callable] = {"number": number, "date": date, "local": local_path,
                                     "weblink": web_link, "nl2br": _nl2br}

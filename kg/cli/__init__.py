@@ -1,4 +1,9 @@
-"""The `migkg` command line: a thin shell over kg. One module per command group."""
+"""The `migkg` command line: a thin shell over kg.service. One module per command group.
+
+Commands get the Workspace (kg.service) as their context object; they parse options,
+call one use case and write its output. They import kg.service, kg.errors, kg.config and
+kg.i18n only (tests/test_architecture.py).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ from pathlib import Path
 import click
 
 from kg import __version__
-from kg.config import Settings, load_settings
+from kg.config import load_settings
 from kg.errors import MigkgError, UserError
+from kg.i18n import LANGUAGES
+from kg.service import Workspace
 
 
 class MigkgGroup(click.Group):
@@ -18,12 +25,13 @@ class MigkgGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            lang = ctx.obj.lang if isinstance(ctx.obj, Settings) else "en"
+            lang = ctx.obj.lang if isinstance(ctx.obj, Workspace) else "en"
             for line in exc.lines(lang):
                 click.echo(line, err=True)
             ctx.exit(exc.exit_code)
         except MigkgError as exc:
-            click.echo(f"migkg: {exc}", err=True)
+            lang = ctx.obj.lang if isinstance(ctx.obj, Workspace) else "en"
+            click.echo(f"migkg: {exc.message(lang)}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -37,15 +45,17 @@ class MigkgGroup(click.Group):
               help="SPARQL Graph Store Protocol endpoint, used for atomic graph replacement.")
 @click.option("--user", "endpoint_user", help="Basic-auth user for the remote store.")
 @click.option("--password", "endpoint_password", help="Basic-auth password for the remote store.")
-@click.option("--lang", type=click.Choice(["en", "fr"]), help="Language of messages (en, fr).")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (en, fr).")
 @click.pass_context
 def main(ctx: click.Context, **options: object) -> None:
     """Migration data actors knowledge graph: import questionnaires, query, analyse, write guides.
 
-    Exit codes: 0 success; 2 bad input, bad parameter or failed validation; 3 the store is
-    unreachable or failing (one line naming it).
+    Exit codes: 0 success; 2 bad input, bad parameter, failed validation or a query time
+    limit hit; 3 the store is unreachable or failing (one line naming it).
     """
-    ctx.obj = load_settings().with_overrides(**options)
+    workspace = Workspace(load_settings().with_overrides(**options))
+    ctx.obj = workspace
+    ctx.call_on_close(workspace.close)
 
 
 def _register() -> None:

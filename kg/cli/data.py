@@ -4,24 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from kg import i18n, pipeline
+from kg import i18n
 from kg.cli.output import write_output
-from kg.config import Settings
-from kg.errors import Location, NotFound, Problem
-from kg.export import FORMATS, export
-from kg.namespaces import DataIRIs
-from kg.resources import demo_countries_dir
-from kg.store import open_store
+from kg.service import EXPORT_FORMATS, Workspace, demo_paths
+
+if TYPE_CHECKING:
+    from kg.service import Checked
 
 _PATHS = click.argument(
     "paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)
 )
 
 
-def _echo_warnings(checked: list[pipeline.Checked], lang: str) -> None:
+def _echo_warnings(checked: list[Checked], lang: str) -> None:
     for item in checked:
         if len(checked) > 1 and item.warnings:
             # Several questionnaires: say whose file the next lines are about.
@@ -30,25 +29,22 @@ def _echo_warnings(checked: list[pipeline.Checked], lang: str) -> None:
             click.echo(problem.line(lang), err=True)
 
 
-def _run_import(settings: Settings, paths: list[Path], strict: bool, dry_run: bool) -> None:
-    lang = settings.lang
+def _run_import(ws: Workspace, paths: list[Path], strict: bool, dry_run: bool) -> None:
+    lang = ws.lang
     label = i18n.t("cli.checking", lang)
     with click.progressbar(length=len(paths), label=label, file=sys.stderr,
                            show_pos=True) if len(paths) > 1 else _nullbar() as bar:
-        checked = pipeline.check_all(paths, settings, strict=strict,
-                                     progress=lambda _p: bar.update(1))
+        checked = ws.check(paths, strict=strict, progress=lambda _p: bar.update(1))
     _echo_warnings(checked, lang)
     if dry_run:
         for c in checked:
             click.echo(i18n.t("pipeline.dry_run", lang, iso3=c.iso3,
                               triples=len(c.mapped.triples)), err=True)
         return
-    with open_store(settings) as store:
-        label = i18n.t("cli.writing", lang)
-        with click.progressbar(length=len(checked), label=label, file=sys.stderr,
-                               show_pos=True) if len(checked) > 1 else _nullbar() as bar:
-            reports = pipeline.write(store, checked, settings,
-                                     progress=lambda _i: bar.update(1))
+    label = i18n.t("cli.writing", lang)
+    with click.progressbar(length=len(checked), label=label, file=sys.stderr,
+                           show_pos=True) if len(checked) > 1 else _nullbar() as bar:
+        reports = ws.write(checked, progress=lambda _i: bar.update(1))
     for r in reports:
         key = "pipeline.imported" if r.changed else "pipeline.unchanged"
         click.echo(i18n.t(key, lang, iso3=r.iso3, triples=r.triples, origin=r.origin), err=True)
@@ -70,80 +66,66 @@ class _nullbar:
 @click.option("--dry-run", is_flag=True, help="Check everything, write nothing.")
 @click.option("--strict", is_flag=True, help="Treat SHACL warnings as errors.")
 @click.pass_obj
-def import_cmd(settings: Settings, paths: tuple[Path, ...], dry_run: bool, strict: bool) -> None:
+def import_cmd(ws: Workspace, paths: tuple[Path, ...], dry_run: bool, strict: bool) -> None:
     """Import questionnaires (CSV folders, .zip or .xlsx): one country each.
 
     Every questionnaire is checked (cells, then SHACL) before anything is written;
     if one fails, nothing is written. Each country's graph is replaced atomically.
     """
-    _run_import(settings, list(paths), strict, dry_run)
+    _run_import(ws, list(paths), strict, dry_run)
 
 
 @click.command("validate")
 @_PATHS
 @click.option("--strict", is_flag=True, help="Treat SHACL warnings as errors (exit 2).")
 @click.pass_obj
-def validate_cmd(settings: Settings, paths: tuple[Path, ...], strict: bool) -> None:
+def validate_cmd(ws: Workspace, paths: tuple[Path, ...], strict: bool) -> None:
     """Check questionnaires without writing anything: exit 0 if valid, 2 otherwise."""
-    checked = pipeline.check_all(list(paths), settings, strict=strict)
-    _echo_warnings(checked, settings.lang)
+    checked = ws.check(list(paths), strict=strict)
+    _echo_warnings(checked, ws.lang)
     for c in checked:
-        click.echo(i18n.t("pipeline.valid", settings.lang, iso3=c.iso3,
+        click.echo(i18n.t("pipeline.valid", ws.lang, iso3=c.iso3,
                           triples=len(c.mapped.triples), warnings=len(c.warnings)), err=True)
 
 
 @click.command("demo")
 @click.pass_obj
-def demo_cmd(settings: Settings) -> None:
+def demo_cmd(ws: Workspace) -> None:
     """Import the fictional demo countries shipped with the package."""
-    paths = sorted(p for p in demo_countries_dir().iterdir() if p.is_dir())
-    _run_import(settings, paths, strict=False, dry_run=False)
+    _run_import(ws, demo_paths(), strict=False, dry_run=False)
 
 
 @click.command("export")
 @click.option("--country", "iso3", help="Only this country's graph (ISO3).")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="trig",
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="trig",
               show_default=True, help="RDF serialisation.")
 @click.option("--include-restricted", is_flag=True,
               help="Keep restricted contact details (operator use only).")
 @click.option("-o", "--output", default="-", show_default=True,
               help="Output file, or - for stdout.")
 @click.pass_obj
-def export_cmd(settings: Settings, iso3: str | None, fmt: str, include_restricted: bool,
+def export_cmd(ws: Workspace, iso3: str | None, fmt: str, include_restricted: bool,
                output: str) -> None:
     """Export the store (or one country) as RDF, sorted so unchanged data gives the same bytes."""
-    with open_store(settings) as store:
-        data = export(store, fmt, base=settings.base, iso3=iso3.upper() if iso3 else None,
-                      include_restricted=include_restricted)
-    write_output(output, data)
+    write_output(output, ws.export(fmt, iso3=iso3, include_restricted=include_restricted))
 
 
 @click.command("delete")
 @click.argument("iso3")
 @click.pass_obj
-def delete_cmd(settings: Settings, iso3: str) -> None:
+def delete_cmd(ws: Workspace, iso3: str) -> None:
     """Remove one country's graph from the store."""
-    iris = DataIRIs(settings.base)
-    with open_store(settings) as store:
-        if not store.delete_graph(iris.graph(iso3.upper())):
-            raise NotFound(Problem(Location("ISO3"), "export.unknown_country",
-                                   {"iso3": iso3.upper()}))
-    click.echo(i18n.t("cli.deleted", settings.lang, iso3=iso3.upper()), err=True)
+    code = ws.delete(iso3)
+    click.echo(i18n.t("cli.deleted", ws.lang, iso3=code), err=True)
 
 
 @click.command("countries")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]),
               default="table", show_default=True)
 @click.pass_obj
-def countries_cmd(settings: Settings, fmt: str) -> None:
+def countries_cmd(ws: Workspace, fmt: str) -> None:
     """List the countries in the store with their counts (the `country-summary` query)."""
-    from kg import query
-
-    with open_store(settings) as store:
-        result = query.run(store, "country-summary", {"lang": settings.lang})
-    text = {"table": result.to_table, "csv": result.to_csv, "tsv": result.to_tsv,
-            "json": result.to_json}[fmt]()
-    click.echo(text.rstrip("\n"))
+    click.echo(ws.countries().render(fmt).rstrip("\n"))
 
 
 def register(group: click.Group) -> None:

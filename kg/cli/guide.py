@@ -9,10 +9,9 @@ import click
 
 from kg import i18n
 from kg.cli.output import write_output
-from kg.config import Settings
 from kg.errors import Location, ParameterError, Problem
-from kg.guide.render import EXTENSIONS, FORMATS
-from kg.store import open_store
+from kg.i18n import LANGUAGES
+from kg.service import GUIDE_FORMATS, Workspace, check_iso3
 
 
 def _problem(key: str, where: str = "", **params: object) -> ParameterError:
@@ -27,25 +26,23 @@ def _job_label(job: tuple[str, str] | None) -> str:
 @click.argument("iso3", required=False)
 @click.option("--all", "all_countries", is_flag=True,
               help="Every country in the store, one file per country and language, into -o DIR.")
-@click.option("--lang", "guide_lang", type=click.Choice(["en", "fr"]),
+@click.option("--lang", "guide_lang", type=click.Choice(LANGUAGES),
               help="Language of the guide (default: the --lang of migkg, or both with --all).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
+@click.option("--format", "fmt", type=click.Choice(GUIDE_FORMATS), default="html",
+              show_default=True,
               help="html: one self-contained page; md: Markdown; docx: Word; pdf: print.")
 @click.option("-o", "--output", default="-", show_default=True,
               help="Output file (- for stdout); with --all, a directory.")
 @click.option("--include-restricted", is_flag=True,
               help="Show restricted contact details (operator use only: do not distribute).")
 @click.pass_obj
-def guide_cmd(settings: Settings, iso3: str | None, all_countries: bool, guide_lang: str | None,
+def guide_cmd(ws: Workspace, iso3: str | None, all_countries: bool, guide_lang: str | None,
               fmt: str, output: str, include_restricted: bool) -> None:
     """Write a country's guide on the use of migration data, from the graph.
 
     Same graph and options, same bytes: dates come from the data's import time.
     """
-    from kg.guide import build
-    from kg.guide.render import render
-
-    lang = settings.lang
+    lang = ws.lang
     if all_countries and iso3:
         raise _problem("not_both", "ISO3")
     if not all_countries and not iso3:
@@ -55,28 +52,23 @@ def guide_cmd(settings: Settings, iso3: str | None, all_countries: bool, guide_l
             raise _problem("output_required", "-o")
         folder = Path(output)
         folder.mkdir(parents=True, exist_ok=True)
-        langs = [guide_lang] if guide_lang else ["en", "fr"]
-        with open_store(settings) as store:
-            codes = build.countries(store)
-            if not codes:
-                raise _problem("no_countries")
-            jobs = [(code, gl) for code in codes for gl in langs]
-            label = i18n.t("guide.cli.all_label", lang)
-            with click.progressbar(jobs, label=label, file=sys.stderr, show_pos=True,
-                                   item_show_func=_job_label) as bar:
-                for code, gl in bar:
-                    g = build.build_guide(store, code, gl,
-                                          include_restricted=include_restricted,
-                                          png=fmt == "docx")
-                    write_output(str(folder / f"{code}.{gl}.{EXTENSIONS[fmt]}"), render(g, fmt))
+        langs = [guide_lang] if guide_lang else list(LANGUAGES)
+        codes = ws.country_codes()
+        if not codes:
+            raise _problem("no_countries")
+        jobs = [(code, gl) for code in codes for gl in langs]
+        label = i18n.t("guide.cli.all_label", lang)
+        with click.progressbar(jobs, label=label, file=sys.stderr, show_pos=True,
+                               item_show_func=_job_label) as bar:
+            for code, gl in bar:
+                data, _media = ws.guide(code, gl, fmt, include_restricted=include_restricted)
+                write_output(str(folder / f"{code}.{gl}.{fmt}"), data)
         click.echo(i18n.t("guide.cli.all_done", lang, count=len(jobs), output=folder), err=True)
         return
-    code = build.check_iso3(iso3)
-    gl = guide_lang or settings.lang
-    with open_store(settings) as store:
-        g = build.build_guide(store, code, gl, include_restricted=include_restricted,
-                              png=fmt == "docx")
-    data = render(g, fmt)
+    code = check_iso3(iso3)
+    gl = guide_lang or ws.lang
+    g = ws.guide_of(code, gl, include_restricted=include_restricted, png=fmt == "docx")
+    data, _media = ws.render_guide(g, fmt)
     if output == "-" and fmt in ("docx", "pdf") and sys.stdout.isatty():
         raise _problem("stdout_binary", "-o", fmt=fmt)
     write_output(output, data)
@@ -92,28 +84,20 @@ def guide_cmd(settings: Settings, iso3: str | None, all_countries: bool, guide_l
               help="An earlier export of the country (migkg export --country ISO3).")
 @click.option("--to", "new_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A later export; default: the current store.")
-@click.option("--lang", "guide_lang", type=click.Choice(["en", "fr"]),
+@click.option("--lang", "guide_lang", type=click.Choice(LANGUAGES),
               help="Language of the summary (default: the --lang of migkg).")
 @click.option("-o", "--output", default="-", show_default=True,
               help="Output file, or - for stdout.")
 @click.pass_obj
-def guide_diff_cmd(settings: Settings, iso3: str, old_path: Path, new_path: Path | None,
+def guide_diff_cmd(ws: Workspace, iso3: str, old_path: Path, new_path: Path | None,
                    guide_lang: str | None, output: str) -> None:
     """Summarise what changed in a country's data between two versions.
 
     New and removed actors, sources, challenges and recommendations, source status
     changes, challenges resolved (corrective action now implemented or effective).
     """
-    from kg.guide import build, diff
-
-    code = build.check_iso3(iso3)
-    lang = guide_lang or settings.lang
-    if new_path is not None:
-        result = diff.diff(None, code, lang, settings, old_path=old_path, new_path=new_path)
-    else:
-        with open_store(settings) as store:
-            result = diff.diff(store, code, lang, settings, old_path=old_path)
-    write_output(output, diff.text(result).encode("utf-8"))
+    text = ws.guide_diff(iso3, old_path, new_path, guide_lang)
+    write_output(output, text.encode("utf-8"))
 
 
 def register(group: click.Group) -> None:

@@ -7,19 +7,18 @@ import sys
 from pathlib import Path
 
 import click
-import pyoxigraph as ox
 
 from kg import i18n
 from kg.cli.output import write_output
-from kg.config import Settings
 from kg.errors import Location, ParameterError, Problem, QueryRefused
-from kg.query import catalogue, run, sparql
-from kg.query.catalogue import NamedQuery
-from kg.query.results import QueryResult
-from kg.store import open_store
-
-SELECT_FORMATS = ("table", "csv", "tsv", "json")
-GRAPH_FORMATS = ("turtle", "ntriples")
+from kg.service import (
+    GRAPH_FORMATS,
+    SELECT_FORMATS,
+    NamedQuery,
+    QueryResult,
+    Workspace,
+    serialize_triples,
+)
 
 
 def _write(output: str, text: str) -> None:
@@ -27,14 +26,10 @@ def _write(output: str, text: str) -> None:
     write_output(output, text.encode("utf-8"))
 
 
-def _render(result: QueryResult, fmt: str) -> str:
-    if fmt == "csv":
-        return result.to_csv()
-    if fmt == "tsv":
-        return result.to_tsv()
-    if fmt == "json":
-        return result.to_json() + "\n"
-    return result.to_table()
+def _warn_truncated(ws: Workspace, truncated: int | None) -> None:
+    if truncated is not None:
+        click.echo(f"{i18n.t('common.warning', ws.lang)}: "
+                   f"{i18n.t('service.truncated', ws.lang, cap=truncated)}", err=True)
 
 
 def _param_summary(q: NamedQuery) -> str:
@@ -47,21 +42,6 @@ def _param_summary(q: NamedQuery) -> str:
         else:
             parts.append(f"[{p.name}]")
     return ", ".join(parts)
-
-
-def catalogue_json(lang: str | None = None) -> str:
-    """The catalogue as JSON: every query with its titles, parameters and columns."""
-    out = []
-    for q in catalogue():
-        out.append({
-            "name": q.name, "group": q.group, "title": q.title, "description": q.description,
-            "parameters": [{"name": p.name, "type": p.type, "required": p.required,
-                            "default": p.default, "description": p.description}
-                           for p in q.parameters],
-            "columns": [{"name": c.name, "list": c.is_list, "description": c.description}
-                        for c in q.columns],
-        })
-    return json.dumps(out, ensure_ascii=False, indent=1) + "\n"
 
 
 def parse_params(name: str, pairs: tuple[str, ...]) -> dict[str, str]:
@@ -87,17 +67,17 @@ def parse_params(name: str, pairs: tuple[str, ...]) -> dict[str, str]:
               show_default=True, help="A table to read, or JSON with every detail.")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, - for stdout.")
 @click.pass_obj
-def queries_cmd(settings: Settings, fmt: str, output: str) -> None:
+def queries_cmd(ws: Workspace, fmt: str, output: str) -> None:
     """List the named queries: name, group, parameters (* required) and title."""
     if fmt == "json":
-        _write(output, catalogue_json())
+        _write(output, json.dumps(ws.catalogue_data(), ensure_ascii=False, indent=1) + "\n")
         return
-    lang = settings.lang
+    lang = ws.lang
     keys = ("name", "group", "parameters", "title")
     headers = [i18n.t(f"query.cli.{k}", lang) for k in keys]
     rows = [dict(zip(headers, (q.name, q.group, _param_summary(q),
                                q.title.get(lang) or q.title.get("en", "")), strict=True))
-            for q in catalogue()]
+            for q in ws.catalogue()]
     _write(output, QueryResult(headers, rows).to_table(width=80))
 
 
@@ -109,20 +89,17 @@ def queries_cmd(settings: Settings, fmt: str, output: str) -> None:
               show_default=True, help="json is the SPARQL 1.1 Query Results JSON format.")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, - for stdout.")
 @click.pass_obj
-def query_cmd(settings: Settings, name: str, pairs: tuple[str, ...], fmt: str, output: str) -> None:
+def query_cmd(ws: Workspace, name: str, pairs: tuple[str, ...], fmt: str, output: str) -> None:
     """Run a named query (see `migkg queries`) on the configured store.
 
     Parameters are checked before anything runs. Labels come in the language of the `lang`
-    parameter, which defaults to --lang / MIGKG_LANG.
+    parameter, which defaults to --lang / MIGKG_LANG. Rows past the row cap are cut, with a
+    warning on stderr.
     """
-    q = catalogue().get(name)
-    params = parse_params(name, pairs)
-    if q.parameter("lang") is not None and "lang" not in params:
-        params["lang"] = settings.lang
-    q.terms(params)  # every parameter checked before the store is even opened
-    with open_store(settings) as store:
-        result = run(store, q, params)
-    _write(output, _render(result, fmt))
+    ws.query(name)  # an unknown name is reported before the parameters
+    result = ws.run_query(name, parse_params(name, pairs))
+    _write(output, result.render(fmt))
+    _warn_truncated(ws, result.truncated)
 
 
 @click.command("sparql")
@@ -132,11 +109,12 @@ def query_cmd(settings: Settings, name: str, pairs: tuple[str, ...], fmt: str, o
               help="SELECT/ASK: table, csv, tsv, json; CONSTRUCT/DESCRIBE: turtle (table), ntriples.")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, - for stdout.")
 @click.pass_obj
-def sparql_cmd(settings: Settings, source: str, fmt: str, output: str) -> None:
+def sparql_cmd(ws: Workspace, source: str, fmt: str, output: str) -> None:
     """Run an ad-hoc read-only SPARQL query from a file (or - for stdin).
 
     Updates, LOAD, SERVICE, FROM and over-deep or over-long queries are refused before
-    anything reaches the store.
+    anything reaches the store. A query running past the time limit is stopped (exit 2);
+    rows past the row cap are cut, with a warning on stderr.
     """
     where = source
     try:
@@ -148,25 +126,24 @@ def sparql_cmd(settings: Settings, source: str, fmt: str, output: str) -> None:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise QueryRefused(Problem(Location(file=where), "query.guard.not_utf8", {})) from None
-    from kg.query.guard import check_readonly
-
-    form = check_readonly(text, settings.limits, where)
+    form = ws.check_sparql(text, where=where)
     allowed = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SELECT_FORMATS
     if fmt not in allowed and not (fmt == "table" and form in ("CONSTRUCT", "DESCRIBE")):
         raise QueryRefused(Problem(Location(file=where), "query.cli.bad_format",
                                    {"format": fmt, "form": form, "allowed": ", ".join(allowed)}))
-    with open_store(settings) as store:
-        answer = sparql(store, text, settings.limits, where)
+    answer = ws.sparql(text, where=where)
     if answer.select is not None:
-        _write(output, _render(answer.select, fmt))
+        _write(output, answer.select.render(fmt))
+        _warn_truncated(ws, answer.select.truncated)
     elif answer.boolean is not None:
         if fmt == "json":
             _write(output, json.dumps({"head": {}, "boolean": answer.boolean}) + "\n")
         else:
             _write(output, ("true" if answer.boolean else "false") + "\n")
     else:
-        rdf_format = ox.RdfFormat.N_TRIPLES if fmt == "ntriples" else ox.RdfFormat.TURTLE
-        _write(output, ox.serialize(answer.triples or [], format=rdf_format).decode("utf-8"))
+        rdf_format = "ntriples" if fmt == "ntriples" else "turtle"  # table: Turtle
+        _write(output, serialize_triples(answer.triples or [], rdf_format).decode("utf-8"))
+        _warn_truncated(ws, answer.truncated)
 
 
 def register(group: click.Group) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kg.config import Settings
+from kg.service import Workspace
 
 
 @click.command("serve")
@@ -12,13 +12,13 @@ from kg.config import Settings
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=4, show_default=True, type=int)
 @click.pass_obj
-def serve_cmd(settings: Settings, host: str, port: int, threads: int) -> None:
+def serve_cmd(ws: Workspace, host: str, port: int, threads: int) -> None:
     """Serve the web app (waitress) on HOST:PORT."""
     from waitress import serve
 
     from webapp import create_app
 
-    app = create_app(settings)
+    app = create_app(ws.settings)
     click.echo(f"serving on http://{host}:{port}/", err=True)
     serve(app, host=host, port=port, threads=threads)
 

@@ -47,7 +47,6 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
 }
-EXTENSIONS = {"html": "html", "md": "md", "docx": "docx", "pdf": "pdf"}
 
 # Characters XML 1.0 cannot hold (C0 controls but TAB/LF/CR, lone surrogates, U+FFFE/FFFF):
 # python-docx refuses them and browsers and PDF readers show garbage; U+FFFD shows the spot.

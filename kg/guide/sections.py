@@ -19,7 +19,9 @@ from dataclasses import dataclass, field, replace
 Row = Mapping[str, "str | int | float | None"]
 
 # The guide's layout follows the seed (../shared/seed, slides 7-11): these are layout
-# decisions, not vocabulary data; codes not listed here follow, ordered by label.
+# decisions, not vocabulary data; codes not listed here follow, ordered by label. Orders that
+# are vocabulary data (policy stages, priorities, process activities, recommendation areas)
+# come from the vocabularies' mkg:listOrder, through the concept rows' `position`.
 SEED_DOMAINS = ("trends", "border_management", "crisis_migration", "migration_development")
 GOVERNMENT_TYPES = (
     "ministry", "government_agency", "statistics_office", "local_authority", "parliament",
@@ -28,23 +30,15 @@ OTHER_TYPES = (
     "international_organisation", "regional_organisation", "development_partner",
     "academia_research", "civil_society", "private_sector", "diaspora_organisation",
 )
-AREAS = (
-    "cooperation", "training_human_resources", "data_collection",
-    "border_management_information", "crisis_migration_information", "other",
-)
 # The five areas the seed names; "other" is shown only when it has recommendations.
-SEED_AREAS = AREAS[:5]
-STAGES = (
-    "needs_identification", "formulation", "decision", "implementation",
-    "monitoring_evaluation", "reformulation",
+SEED_AREAS = (
+    "cooperation", "training_human_resources", "data_collection",
+    "border_management_information", "crisis_migration_information",
 )
-PROCESS_ORDER = (
-    "expression_of_interest", "questionnaire", "desk_research", "national_workshop",
-    "analysis_drafting", "endorsement", "publication",
-)
-PRIORITY_ORDER = ("high", "medium", "low")
 RESOLVED_STATUSES = ("implemented", "effective")
 STATUSES = ("draft", "endorsed", "published")
+# Position of a code its vocabulary does not order: after every ordered one.
+LAST = 10_000
 # A list section with fewer items than this is reported as thin in "what we don't know yet".
 THIN_BELOW = 2
 
@@ -415,11 +409,15 @@ class Vocab:
     def concepts(self, scheme: str, codes: Iterable[str], order: Sequence[str] = ()) -> tuple:
         return tuple(self.ordered(scheme, [self.concept(scheme, c) for c in codes], order))
 
+    def position(self, scheme: str, code: str) -> int:
+        """The code's place in its vocabulary (mkg:listOrder); LAST when it has none."""
+        return self.positions.get((scheme, code), LAST)
+
     def ordered(self, scheme: str, concepts: Iterable[Concept], order: Sequence[str] = ()):
         """Concepts in the layout order, then by vocabulary position, then by label."""
         def key(c: Concept) -> tuple:
             first = order.index(c.code) if c.code in order else len(order)
-            return first, self.positions.get((scheme, c.code), 10_000), sort_key(c.label)
+            return first, self.position(scheme, c.code), sort_key(c.label)
         return sorted(concepts, key=key)
 
     def codes(self, scheme: str) -> list[str]:
@@ -495,7 +493,7 @@ def _actors(rows: GuideRows, vocab: Vocab, lang: str, include_restricted: bool,
             acronym=cell(row, "acronym"),
             parent=directory.one(cell(row, "parent")),
             domains=vocab.concepts("domain", split(row.get("domains")), SEED_DOMAINS),
-            stages=vocab.concepts("policy-stage", split(row.get("stages")), STAGES),
+            stages=vocab.concepts("policy-stage", split(row.get("stages"))),
             role=cell(row, "role"),
             website=cell(row, "website"),
             wg_member=boolean(row, "wg_member"),
@@ -529,9 +527,8 @@ def _type_groups(actors: Sequence[Actor], vocab: Vocab) -> tuple[ActorGroup, ...
 
 
 def _stage_groups(actors: Sequence[Actor], vocab: Vocab) -> tuple[ActorGroup, ...]:
-    codes = list(dict.fromkeys([*STAGES, *vocab.codes("policy-stage")]))
-    stages = vocab.ordered("policy-stage", [vocab.concept("policy-stage", c) for c in codes],
-                           STAGES)
+    codes = vocab.codes("policy-stage")
+    stages = vocab.ordered("policy-stage", [vocab.concept("policy-stage", c) for c in codes])
     return tuple(
         ActorGroup(s, tuple(a for a in actors if s.code in {x.code for x in a.stages}))
         for s in stages
@@ -567,7 +564,7 @@ def _practices(rows: Iterable[Row], vocab: Vocab, lang: str, names: Directory) -
     ) for row in rows]
 
     def key(p: Practice) -> tuple:
-        stage = STAGES.index(p.stage.code) if p.stage and p.stage.code in STAGES else len(STAGES)
+        stage = vocab.position("policy-stage", p.stage.code) if p.stage else LAST
         return stage, sort_key(p.title), p.iri
     return sorted(items, key=key)
 
@@ -599,11 +596,10 @@ def _areas(rows: Iterable[Row], vocab: Vocab, lang: str, names: Directory
     ) for row in rows]
     codes = list(SEED_AREAS) + sorted({r.area.code for r in recs} - set(SEED_AREAS))
     areas = vocab.ordered("recommendation-area",
-                          [vocab.concept("recommendation-area", c) for c in codes], AREAS)
+                          [vocab.concept("recommendation-area", c) for c in codes])
 
     def key(r: Recommendation) -> tuple:
-        p = r.priority.code if r.priority else ""
-        rank = PRIORITY_ORDER.index(p) if p in PRIORITY_ORDER else len(PRIORITY_ORDER)
+        rank = vocab.position("priority", r.priority.code) if r.priority else LAST
         return rank, sort_key(r.text), r.iri
     return tuple(
         AreaGroup(a, tuple(sorted((r for r in recs if r.area.code == a.code), key=key)))
@@ -621,8 +617,7 @@ def _process(rows: Iterable[Row], vocab: Vocab, names: Directory) -> list[Proces
     ) for row in rows]
 
     def key(s: ProcessStep) -> tuple:
-        a = s.activity.code
-        return (s.date or "9999", PROCESS_ORDER.index(a) if a in PROCESS_ORDER else 99, s.iri)
+        return (s.date or "9999", vocab.position("process-activity", s.activity.code), s.iri)
     return sorted(steps, key=key)
 
 

@@ -25,11 +25,11 @@ from kg import i18n
 from kg.config import Limits
 from kg.errors import ERROR, WARNING, DataFileError, Location, Problem
 from kg.ingest.model import Row, Table, Value
+from kg.namespaces import ISO3
 
 TEMPLATE_PATH = Path(__file__).with_name("template.toml")
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-ISO3_RE = re.compile(r"[A-Z]{3}")
 YEAR_RE = re.compile(r"[0-9]{4}")
 DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 # A sane e-mail: ASCII local part without the characters an IRI (mailto:) cannot hold
@@ -318,7 +318,7 @@ class CellChecker:
         return None, ("ingest.bad_bool", {"value": show(value)})
 
     def _check_iso3(self, spec: ColumnSpec, value: str) -> CellResult:
-        if ISO3_RE.fullmatch(value):
+        if ISO3.valid(value, upper_only=True):
             return value, None
         return None, ("ingest.bad_iso3", {"value": show(value)})
 

@@ -26,16 +26,6 @@ class Table:
     columns: list[str]
     rows: list[Row]
 
-    def column_letter(self, column: str) -> str | None:
-        """Spreadsheet column letter of a header (for workbook cell references)."""
-        if column not in self.columns:
-            return None
-        n, letters = self.columns.index(column) + 1, ""
-        while n:
-            n, r = divmod(n - 1, 26)
-            letters = chr(65 + r) + letters
-        return letters
-
 
 @dataclass(frozen=True)
 class InputFile:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from kg.store import Store
 
-__all__ = ["country_figure", "key_findings", "summary"]
+__all__ = ["country_figure", "figure_of", "findings_of", "key_findings", "summary"]
 
 
 def country_figure(store: Store, iso3: str, lang: str = "en", fmt: str = "svg") -> bytes:
@@ -23,11 +23,16 @@ def country_figure(store: Store, iso3: str, lang: str = "en", fmt: str = "svg") 
     Colour by actor type, size by betweenness, labels on the top actors, legend;
     the same graph gives the same bytes.
     """
-    from kg.network import load, metrics, render
+    from kg.network import load
 
-    net = load.country(store, iso3, lang)
-    g = net.relation_graph
-    return render.figure(g, metrics.compute(g), fmt=fmt, lang=lang)
+    return figure_of(load.country(store, iso3, lang), fmt)
+
+
+def figure_of(net, fmt: str = "svg") -> bytes:
+    """country_figure() of an already loaded kg.network.load.CountryNetwork."""
+    from kg.network import render
+
+    return render.figure(net.relation_graph, net.metrics, fmt=fmt, lang=net.lang)
 
 
 def key_findings(store: Store, iso3: str, lang: str = "en") -> dict[str, object]:
@@ -39,11 +44,17 @@ def key_findings(store: Store, iso3: str, lang: str = "en") -> dict[str, object]
     isolates (names: no declared relation), isolated_producers (names: produce data
     nobody else uses), meanings ({key: plain-language meaning in lang}).
     """
-    from kg.network import build, load, metrics
+    from kg.network import load
 
-    net = load.country(store, iso3, lang)
-    g, s = net.relation_graph, net.source_graph
-    f = metrics.findings(g, s)
+    return findings_of(load.country(store, iso3, lang))
+
+
+def findings_of(net) -> dict[str, object]:
+    """key_findings() of an already loaded kg.network.load.CountryNetwork."""
+    from kg.network import build, metrics
+
+    g, s, lang = net.relation_graph, net.source_graph, net.lang
+    f = metrics.findings(g, s, computed=net.metrics)
 
     def names(nodes: list[str], graph=g) -> list[str]:
         return [metrics.label(graph, n) for n in nodes]
@@ -70,4 +81,5 @@ def summary(store: Store, iso3: str, lang: str = "en") -> list:
     from kg.network import load, metrics
 
     net = load.country(store, iso3, lang)
-    return metrics.summary(net.relation_graph, net.source_graph, net.vocab, lang)
+    return metrics.summary(net.relation_graph, net.source_graph, net.vocab, lang,
+                           computed=net.metrics)

@@ -46,17 +46,18 @@ class Vocabulary:
 
     @classmethod
     def from_rows(cls, rows: Rows) -> Vocabulary:
-        """From `network-concepts` rows: scheme, code, label, position."""
+        """From `concepts` rows: scheme, code, label, position."""
         vocab = cls()
-        keyed: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        keyed: dict[str, dict[str, int]] = defaultdict(dict)
         for row in rows:
             scheme, code = _text(row.get("scheme")), _text(row.get("code"))
             if not scheme or not code:
                 continue
             vocab.labels[(scheme, code)] = _text(row.get("label")) or code
             position = row.get("position")
-            keyed[scheme].append((int(position) if position not in (None, "") else 10_000, code))
-        vocab.order = {s: [c for _p, c in sorted(items)] for s, items in keyed.items()}
+            keyed[scheme][code] = int(position) if position not in (None, "") else 10_000
+        vocab.order = {s: sorted(items, key=lambda c, items=items: (items[c], c))
+                       for s, items in keyed.items()}
         return vocab
 
     def label(self, scheme: str, code: str) -> str:

@@ -18,9 +18,9 @@ import networkx as nx
 
 from kg.network.layout import layout
 from kg.network.metrics import DEFAULT_SEED, Metrics, compute
+from kg.query.results import safe_cell
 
 FORMATS = ("graphml", "gexf", "json", "csv")
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def annotate(g: nx.Graph, metrics: Metrics) -> nx.Graph:
@@ -32,12 +32,6 @@ def annotate(g: nx.Graph, metrics: Metrics) -> nx.Graph:
         data["betweenness"] = float(metrics.betweenness.get(node, 0.0))
         data["community"] = int(metrics.community.get(node, -1))
     return out
-
-
-def safe_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not run: text starting with = + - @ gets a leading '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def graphml(g: nx.Graph) -> bytes:

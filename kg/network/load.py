@@ -13,34 +13,26 @@ from functools import cached_property
 import networkx as nx
 
 from kg.errors import Location, NotFound, ParameterError, Problem
+from kg.namespaces import ISO3
 from kg.network import build
 from kg.network.build import Vocabulary
+from kg.query.execute import rows
 from kg.store import Store
 
 QUERY_ACTORS = "network-actors"
 QUERY_RELATIONS = "network-relations"
 QUERY_SOURCE_LINKS = "network-source-links"
 QUERY_PARTNERS = "network-partners"
-QUERY_CONCEPTS = "network-concepts"
+QUERY_CONCEPTS = "concepts"
 
 KINDS = ("relations", "sources", "shared-sources", "stages", "partners")
-
-
-def rows(store: Store, name: str, params: dict[str, str]) -> list[dict]:
-    """The rows of one named query."""
-    from kg.query import run
-
-    return list(run(store, name, params).rows)
 
 
 def check_iso3(iso3: str | None, kind: str = "relations") -> str:
     """The upper-cased code, or a ParameterError naming what is accepted."""
     if not iso3:
         raise ParameterError(Problem(Location("ISO3"), "network.iso3_required", {"kind": kind}))
-    code = iso3.strip().upper()
-    if len(code) != 3 or not code.isascii() or not code.isalpha():
-        raise ParameterError(Problem(Location("ISO3"), "network.bad_iso3", {"value": iso3}))
-    return code
+    return ISO3.parse(iso3)
 
 
 def vocabulary(store: Store, lang: str) -> Vocabulary:
@@ -63,6 +55,13 @@ class CountryNetwork:
         return build.relation_graph(self.actors, self.relations, self.vocab, country=self.iso3)
 
     @cached_property
+    def metrics(self):
+        """Every metric of the relation graph (kg.network.metrics.Metrics), computed once."""
+        from kg.network.metrics import compute
+
+        return compute(self.relation_graph)
+
+    @cached_property
     def source_graph(self) -> nx.DiGraph:
         return build.source_graph(self.actors, self.links, self.vocab, country=self.iso3)
 
@@ -83,15 +82,17 @@ class CountryNetwork:
         }[kind]()
 
 
-def country(store: Store, iso3: str, lang: str = "en") -> CountryNetwork:
-    """Every row a country's network needs; NotFound when the store has no such country."""
+def country(store: Store, iso3: str, lang: str = "en", *, vocab: Vocabulary | None = None
+            ) -> CountryNetwork:
+    """Every row a country's network needs; NotFound when the store has no such country.
+    `vocab`: the labels in lang when the caller already has them."""
     code = check_iso3(iso3)
     params = {"country": code, "lang": lang}
     actors = rows(store, QUERY_ACTORS, params)
     if not actors:
         raise NotFound(Problem(Location("ISO3"), "network.unknown_country", {"iso3": code}))
     return CountryNetwork(
-        iso3=code, lang=lang, vocab=vocabulary(store, lang), actors=actors,
+        iso3=code, lang=lang, vocab=vocab or vocabulary(store, lang), actors=actors,
         relations=rows(store, QUERY_RELATIONS, {"country": code}),  # IRIs and codes only
         links=rows(store, QUERY_SOURCE_LINKS, params),
     )

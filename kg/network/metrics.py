@@ -155,9 +155,10 @@ def meaning(key: str, lang: str) -> tuple[str, str]:
 
 
 def findings(relations: nx.Graph, sources: nx.DiGraph, *, seed: int = DEFAULT_SEED,
-             top: int = 5) -> dict[str, object]:
-    """The structural findings of a country as node ids (see `key_findings` for names)."""
-    m = compute(relations, seed=seed)
+             top: int = 5, computed: Metrics | None = None) -> dict[str, object]:
+    """The structural findings of a country as node ids (see `key_findings` for names);
+    `computed` is compute(relations) when the caller already has it."""
+    m = computed if computed is not None else compute(relations, seed=seed)
     actors = [n for n, k in relations.nodes(data="kind") if k == ACTOR]
     return {
         "metrics": m,
@@ -177,9 +178,9 @@ def findings(relations: nx.Graph, sources: nx.DiGraph, *, seed: int = DEFAULT_SE
 
 
 def summary(relations: nx.Graph, sources: nx.DiGraph, vocab: Vocabulary, lang: str,
-            *, seed: int = DEFAULT_SEED) -> list[SummaryRow]:
+            *, seed: int = DEFAULT_SEED, computed: Metrics | None = None) -> list[SummaryRow]:
     """The country summary table: one row per metric, each with its meaning."""
-    f = findings(relations, sources, seed=seed)
+    f = findings(relations, sources, seed=seed, computed=computed)
 
     def names(nodes: Iterable[str], g: nx.Graph = relations) -> list[str]:
         return [label(g, n) for n in nodes]

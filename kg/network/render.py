@@ -152,10 +152,12 @@ def _title(g: nx.Graph, lang: str) -> str:
     return f"{title} — {country}" if country else title
 
 
-def html(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
-         metric: str = "betweenness", vocab: Vocabulary | None = None,
-         title: str | None = None, seed: int = DEFAULT_SEED) -> str:
-    """The interactive view of g as one self-contained HTML page (a str)."""
+def payload(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
+            metric: str = "betweenness", vocab: Vocabulary | None = None,
+            seed: int = DEFAULT_SEED) -> dict:
+    """What the view's script draws (templates/network.js): nodes with positions, colours,
+    filter codes and text-only tooltips; edges; legends; filter choices; UI texts.
+    Plain JSON-able data; every string is shown as text by the script."""
     vocab = vocab or Vocabulary()
     metrics = metrics or compute(g, seed=seed)
     if metric not in SIZE_METRICS:
@@ -177,7 +179,8 @@ def html(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
         acronym = str(data.get("acronym") or "")
         between = metrics.betweenness.get(node, 0.0)
         nodes.append({
-            "id": index[node], "name": name, "label": acronym or _short(name),
+            "id": index[node], "iri": str(node) if kind == ACTOR else "",
+            "name": name, "label": acronym or _short(name),
             "x": round(x * spread, 2), "y": round(-y * spread, 2),
             "shape": SHAPES.get(str(kind), "dot"), "color": colour, "border": "#333333",
             "actor": kind == ACTOR, "type": str(data.get("type") or ""),
@@ -228,7 +231,7 @@ def html(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
         "type": [[c, legend_codes[c][0]] for c in type_codes if c in actor_types and c],
         "relation": [[c, relations[c][0]] for c in sorted(relations)],
     }
-    payload = {
+    return {
         "directed": g.is_directed(), "physics": n <= PHYSICS_MAX, "metric": metric,
         "nodes": nodes, "edges": edges,
         "legend": [{"label": legend_codes[c][0], "color": legend_codes[c][1]}
@@ -238,6 +241,19 @@ def html(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
         "filters": filters,
         "ui": {"shown": t("ui.shown"), "found": t("ui.found")},
     }
+
+
+def html(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
+         metric: str = "betweenness", vocab: Vocabulary | None = None,
+         title: str | None = None, seed: int = DEFAULT_SEED) -> str:
+    """The interactive view of g as one self-contained HTML page (a str)."""
+    vocab = vocab or Vocabulary()
+    metrics = metrics or compute(g, seed=seed)
+    if metric not in SIZE_METRICS:
+        metric = "betweenness"
+    data = payload(g, metrics, lang=lang, metric=metric, vocab=vocab, seed=seed)
+    filters = data["filters"]
+    t = lambda key: i18n.t(f"network.{key}", lang)  # noqa: E731
     vis_js, vis_css, app_js = _assets()
     csp = ("default-src 'none'; "
            f"script-src {_sha256(vis_js)} {_sha256(app_js)}; "
@@ -246,7 +262,7 @@ def html(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
     return _environment().get_template("network.html").render(
         lang=lang, title=title or _title(g, lang), version=__version__, csp=csp,
         vis_js=Markup(vis_js), vis_css=Markup(vis_css), app_js=Markup(app_js),
-        data=payload, filters=filter_meta, metric=metric,
+        data=data, filters=filter_meta, metric=metric,
         metrics=[{"key": m, "label": t(f"metric.{m}.label")} for m in SIZE_METRICS],
         ui={k: t(f"ui.{k}") for k in ("search", "all", "size_by", "legend_types",
                                        "legend_relations", "help")},

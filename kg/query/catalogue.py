@@ -17,11 +17,10 @@ import pyoxigraph as ox
 
 from kg import i18n
 from kg.errors import DataFileError, Location, NotFound, ParameterError, Problem
+from kg.i18n import LANGUAGES
 from kg.query import lexer
 from kg.query.params import Parameter, SpecError, check_type, to_term
 from kg.resources import queries_dir
-
-LANGS = ("en", "fr")
 
 _LINE_RE = re.compile(
     r"(?P<key>title|description|param|column)"
@@ -236,7 +235,7 @@ def parse_text(text: str, name: str, group: str = "", path: Path | None = None) 
     for (number, m), parts in zip(entries, values, strict=True):
         key, item, lang = m["key"], m["name"], m["lang"]
         value = " ".join(p for p in parts if p)
-        if lang is not None and lang not in LANGS:
+        if lang is not None and lang not in LANGUAGES:
             raise fail(number, f"language {lang!r}: use @en or @fr")
         if not value:
             raise fail(number, f"empty value for {key}")
@@ -273,7 +272,7 @@ def parse_text(text: str, name: str, group: str = "", path: Path | None = None) 
             raise fail(number, f"parameter {item!r}: {exc}") from None
         docs = dict(param_docs.get(item, {}))
         base = ptype.split(":")[0].split("(")[0]
-        for lang in LANGS:
+        for lang in LANGUAGES:
             if lang not in docs:
                 scheme = ptype.split(":", 1)[1] if ":" in ptype else ""
                 docs[lang] = i18n.t(f"query.type.{base}", lang, scheme=scheme)

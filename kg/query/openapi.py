@@ -11,8 +11,10 @@ from typing import Any
 
 from kg import __version__, i18n
 from kg.config import Limits
+from kg.i18n import LANGUAGES
+from kg.namespaces import ISO3
 from kg.query.catalogue import Catalogue, NamedQuery
-from kg.query.params import ID_RE, ISO3_RE, LANGS, Parameter
+from kg.query.params import ID_RE, Parameter
 
 RESERVED = ("format", "lang")
 API_FORMATS = ("json", "csv")
@@ -50,7 +52,7 @@ def schema(param: Parameter) -> dict[str, Any]:
         low, high = param.range or (None, None)
         return {"type": "integer", "minimum": low, "maximum": high}
     if base == "iso3":
-        return {"type": "string", "pattern": f"^{ISO3_RE.pattern}$"}
+        return {"type": "string", "pattern": f"^{ISO3.PATTERN}$"}
     if base == "id":
         return {"type": "string", "pattern": f"^{ID_RE.pattern}$"}
     if base == "iri":
@@ -158,7 +160,7 @@ def document(catalogue: Catalogue, lang: str, limits: Limits, server: str = "/")
                                       "default": "json"}},
                 "lang": {"name": "lang", "in": "query", "required": False,
                          "description": i18n.t("endpoint.api.lang", lang),
-                         "schema": {"type": "string", "enum": list(LANGS)}},
+                         "schema": {"type": "string", "enum": list(LANGUAGES)}},
             },
             "schemas": {"Error": _ERROR, "Term": _TERM},
             "responses": responses,

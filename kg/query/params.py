@@ -3,7 +3,7 @@
 Every check happens before any query text is built; a bad value is a ParameterError
 located as `QUERY::PARAMETER` (Location(file=query, column=parameter)) saying what is
 accepted. Values never reach query text as strings: they become pyoxigraph terms,
-serialised by pyoxigraph into a VALUES block (kg.query.binding).
+serialised by pyoxigraph into a VALUES block (kg.query.catalogue.bind_text).
 """
 
 from __future__ import annotations
@@ -14,20 +14,20 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import Location, ParameterError, Problem
+from kg.i18n import LANGUAGES
+from kg.namespaces import ISO3
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_INTEGER = ox.NamedNode(XSD + "integer")
 XSD_BOOLEAN = ox.NamedNode(XSD + "boolean")
 
 BASE_TYPES = ("iso3", "id", "iri", "code", "int", "year", "text", "bool", "lang")
-LANGS = ("en", "fr")
 INT_RANGE = (-1_000_000_000, 1_000_000_000)
 YEAR_RANGE = (1900, 2100)
 TEXT_MAX = 200
 IRI_MAX = 2000
 SHOWN_CHARS = 40  # how much of a bad value an error message quotes
 
-ISO3_RE = re.compile(r"[A-Za-z]{3}")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 INT_RE = re.compile(r"[+-]?[0-9]{1,12}")
 IRI_RE = re.compile(r"https?://[^\s<>\"{}|\\^`\x00-\x20\x7f]+", re.IGNORECASE)
@@ -84,7 +84,7 @@ class Parameter:
         """The closed list of accepted values, when there is one (codes, languages)."""
         base, scheme, *_ = _parse_type(self.type)
         if base == "lang":
-            return list(LANGS)
+            return list(LANGUAGES)
         if base == "code" and scheme:
             return _vocab().codes(scheme)
         if base == "bool":
@@ -169,12 +169,12 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
         return ox.Literal(value)
     stripped = value.strip()
     if base == "iso3":
-        if not ISO3_RE.fullmatch(stripped):
+        if not ISO3.valid(stripped):
             raise fail("bad_iso3")
         return ox.Literal(stripped.upper())
     if base == "lang":
-        if stripped.lower() not in LANGS:
-            raise fail("bad_choice", allowed=", ".join(LANGS))
+        if stripped.lower() not in LANGUAGES:
+            raise fail("bad_choice", allowed=", ".join(LANGUAGES))
         return ox.Literal(stripped.lower())
     if base == "code":
         assert scheme is not None

@@ -26,6 +26,7 @@ _INTEGER_STARTS = frozenset("0123456789+-")
 _XSD_STRING = XSD + "string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 SEPARATOR = "; "
+FORMATS = ("table", "csv", "tsv", "json")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Value = str | int | None
@@ -40,12 +41,24 @@ class QueryResult:
     rows: list[dict[str, Value]]
     # The raw rows of terms as the store returned them (list cells unsorted).
     terms: list[tuple[Term, ...]] = field(default_factory=list, repr=False)
+    # The row cap when rows were cut at it (kg.service), else None.
+    truncated: int | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
 
     def __iter__(self):
         return iter(self.rows)
+
+    def render(self, fmt: str) -> str:
+        """The rows as text in one of FORMATS: table, csv, tsv, json (ends with a newline)."""
+        if fmt == "csv":
+            return self.to_csv()
+        if fmt == "tsv":
+            return self.to_tsv()
+        if fmt == "json":
+            return self.to_json() + "\n"
+        return self.to_table()
 
     def to_json(self) -> str:
         """SPARQL 1.1 Query Results JSON (list cells as sorted, integers typed)."""
@@ -139,12 +152,18 @@ def _json_term(term: Term, value: Value) -> dict[str, str]:
     return {"type": "literal", "value": str(value)}
 
 
-def _cell(value: Value) -> str:
+def safe_cell(value: object) -> str:
+    """A CSV/TSV cell a spreadsheet will not run as a formula: text starting with
+    = + - @ (or TAB, CR) gets a leading apostrophe; integers and None are left alone."""
     if value is None:
         return ""
     if isinstance(value, int):
         return str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+_cell = safe_cell
 
 
 def _tsv_cell(text: str) -> str:

@@ -30,6 +30,8 @@ def open_store(settings: Settings) -> Store:
             dataset=settings.endpoint_dataset,
             graph_prefix=DataIRIs(settings.base).graph(""),
             lang=settings.lang,
+            query_timeout_s=settings.limits.query_timeout_s,
+            timeout_param=settings.endpoint_timeout_param,
         )
     from kg.store.embedded import EmbeddedStore
 

@@ -21,6 +21,10 @@ class SelectResult:
     rows: list[tuple[ox.NamedNode | ox.Literal | ox.BlankNode | None, ...]]
 
 
+# Query forms for Store.run_query (DESCRIBE answers like CONSTRUCT).
+SELECT, ASK, CONSTRUCT = "SELECT", "ASK", "CONSTRUCT"
+
+
 class Store(ABC):
     """A quad store where each country is one named graph; queries see the union."""
 
@@ -35,6 +39,25 @@ class Store(ABC):
     @abstractmethod
     def construct(self, sparql: str) -> list[ox.Triple]:
         """Run a CONSTRUCT or DESCRIBE query over the union of all graphs."""
+
+    def run_query(self, sparql: str, form: str, *, timeout_s: float | None = None,
+                  max_rows: int | None = None, trusted: bool = False
+                  ) -> SelectResult | bool | list[ox.Triple]:
+        """A query under limits: stopped after timeout_s (kg.errors.QueryTimeout), at most
+        max_rows + 1 rows or triples kept (so the caller can tell a cut answer). `trusted`:
+        the text is one of ours (a named query), so a backend may use a cheaper path.
+
+        This default applies the row limit only; backends override it with a time limit.
+        """
+        if form == SELECT:
+            answer = self.select(sparql)
+            if max_rows is not None:
+                answer.rows = answer.rows[: max_rows + 1]
+            return answer
+        if form == ASK:
+            return self.ask(sparql)
+        triples = self.construct(sparql)
+        return triples if max_rows is None else triples[: max_rows + 1]
 
     @abstractmethod
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:

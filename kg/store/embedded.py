@@ -16,6 +16,12 @@ Readers load every snapshot at open. Before each operation they stat manifest.js
 (inode, mtime_ns, size: writers make mtime strictly increase) and reload only the graphs
 whose snapshot file changed, so several processes (web workers, the CLI) share one store.
 Why in memory: pyoxigraph's on-disk RocksDB store is 5-8x slower on scans and joins.
+
+Time limits (run_query): a query under a time limit runs in a child process forked for it
+from the loaded store, killed at the limit (kg.store.limited); the parent refreshes first,
+so the child always sees the latest snapshots. Named queries (trusted=True) run in the
+thread: benchmarks/queries.py shows each far under the limit at 1M triples, and forking is
+not free.
 """
 
 from __future__ import annotations
@@ -34,9 +40,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg import i18n
 from kg.errors import StoreError
 from kg.store.base import SelectResult, Store
+from kg.store.limited import ChildQueryError, QueryChildren, RWLock, forking_works
 
 MANIFEST = "manifest.json"
 GRAPHS = "graphs"
@@ -53,46 +59,6 @@ _READ_RETRIES = 20
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 Term = ox.NamedNode | ox.Literal | ox.BlankNode
-
-
-class _RWLock:
-    """Many concurrent queries or one in-memory reload (threads of one process)."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    @contextlib.contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            # Waiting writers go first so a stream of queries cannot starve a reload.
-            while self._writer or self._writers_waiting:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            self._writers_waiting += 1
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writers_waiting -= 1
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
 
 
 def _serialize(triples: Iterable[ox.Triple]) -> tuple[bytes, int] | None:
@@ -149,18 +115,19 @@ class EmbeddedStore(Store):
         self._manifest_path = self.path / MANIFEST
         self._graphs_dir = self.path / GRAPHS
         self._store = ox.Store()
-        self._rw = _RWLock()
+        self._rw = RWLock()
         self._reload = threading.Lock()  # one thread reloads; the others wait for it
         self._writing = threading.Lock()  # serialises this process's writers (flock is per-fd)
         self._loaded: dict[str, dict[str, Any]] = {}  # graph IRI -> manifest entry in memory
         self._signature: tuple[int, int, int] | None = None
         self._closed = False
+        self._children = QueryChildren()
         self._refresh(force=True)
 
     # -- errors -------------------------------------------------------------------------------
 
     def _error(self, key: str, **params: object) -> StoreError:
-        return StoreError(i18n.t(f"store.{key}", self.lang, path=str(self.path), **params))
+        return StoreError(key=f"store.{key}", lang=self.lang, path=str(self.path), **params)
 
     # -- reading the manifest and snapshots ---------------------------------------------------
 
@@ -289,6 +256,20 @@ class EmbeddedStore(Store):
 
     def select(self, sparql: str) -> SelectResult:
         return self._run(sparql, ox.QuerySolutions, "SELECT")
+
+    def run_query(self, sparql: str, form: str, *, timeout_s: float | None = None,
+                  max_rows: int | None = None, trusted: bool = False
+                  ) -> SelectResult | bool | list[ox.Triple]:
+        """Under a time limit, the query runs in a child process forked for it (see the module
+        docstring); trusted text (a named query) runs in the thread."""
+        if timeout_s is None or trusted or not forking_works():
+            return super().run_query(sparql, form, max_rows=max_rows)
+        self._refresh()
+        try:
+            return self._children.run(self._store, sparql, form, timeout_s=timeout_s,
+                                      max_rows=max_rows, fork_lock=self._rw.write())
+        except ChildQueryError as exc:
+            raise self._error(exc.key, **exc.params) from None
 
     def ask(self, sparql: str) -> bool:
         return self._run(sparql, ox.QueryBoolean, "ASK")
@@ -462,3 +443,4 @@ class EmbeddedStore(Store):
 
     def __repr__(self) -> str:
         return f"EmbeddedStore({str(self.path)!r})"
+

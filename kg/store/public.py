@@ -18,10 +18,10 @@ from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
-from kg import i18n
 from kg.errors import StoreError
 from kg.export import public_quads
 from kg.store.base import SelectResult, Store
+from kg.store.limited import ChildQueryError, QueryChildren, RWLock, forking_works
 
 
 def answer(result: object, form: type, wrong_form: StoreError) -> SelectResult | bool | list[ox.Triple]:
@@ -45,6 +45,9 @@ class PublicView(Store):
         self._fingerprint: object = None
         self._checked = float("-inf")
         self._lock = threading.Lock()
+        # Queries read under it; a time-limited query forks holding it for writing.
+        self._rw = RWLock()
+        self._children = QueryChildren()
 
     def _current(self) -> ox.Store:
         interval = self.base.fingerprint_interval_s
@@ -64,15 +67,30 @@ class PublicView(Store):
     def _run(self, sparql: str, form: type, expected: str) -> object:
         store = self._current()
         try:
-            return answer(store.query(sparql, use_default_graph_as_union=True), form,
-                          StoreError(i18n.t("store.wrong_form", "en", expected=expected)))
+            with self._rw.read():
+                return answer(store.query(sparql, use_default_graph_as_union=True), form,
+                              StoreError(key="store.wrong_form", expected=expected))
         except SyntaxError as exc:
-            raise StoreError(i18n.t("store.bad_query", "en", reason=str(exc))) from None
+            raise StoreError(key="store.bad_query", reason=str(exc)) from None
         except (OSError, ValueError, RuntimeError) as exc:
-            raise StoreError(i18n.t("store.query_failed", "en", reason=str(exc))) from None
+            raise StoreError(key="store.query_failed", reason=str(exc)) from None
 
     def select(self, sparql: str) -> SelectResult:
         return self._run(sparql, ox.QuerySolutions, "SELECT")  # type: ignore[return-value]
+
+    def run_query(self, sparql: str, form: str, *, timeout_s: float | None = None,
+                  max_rows: int | None = None, trusted: bool = False
+                  ) -> SelectResult | bool | list[ox.Triple]:
+        """Under a time limit, in a child process forked for it and killed at the limit
+        (kg.store.limited), like the embedded store."""
+        if timeout_s is None or trusted or not forking_works():
+            return super().run_query(sparql, form, max_rows=max_rows)
+        store = self._current()
+        try:
+            return self._children.run(store, sparql, form, timeout_s=timeout_s,
+                                      max_rows=max_rows, fork_lock=self._rw.write())
+        except ChildQueryError as exc:
+            raise StoreError(key=f"store.{exc.key}", **exc.params) from None
 
     def ask(self, sparql: str) -> bool:
         return self._run(sparql, ox.QueryBoolean, "ASK")  # type: ignore[return-value]
@@ -86,19 +104,21 @@ class PublicView(Store):
 
     def graph_triples(self, graph: str) -> list[ox.Triple]:
         store = self._current()
-        return [q.triple for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
+        with self._rw.read():
+            return [q.triple
+                    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
 
     def fingerprint(self) -> object:
         return self.base.fingerprint()
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        raise StoreError(i18n.t("store.read_only", "en"))
+        raise StoreError(key="store.read_only")
 
     def replace_all(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         raise StoreError(i18n.t("store.read_only", "en"))
 
     def delete_graph(self, graph: str) -> bool:
-        raise StoreError(i18n.t("store.read_only", "en"))
+        raise StoreError(key="store.read_only")
 
     def __repr__(self) -> str:
         return f"PublicView({self.base!r})"

@@ -66,8 +66,10 @@ from SPARQLWrapper.SPARQLExceptions import (
 )
 
 from kg import __version__, i18n
-from kg.errors import StoreError
+from kg.errors import Location, Problem, QueryTimeout, StoreError
 from kg.namespaces import DataIRIs
+from kg.store.base import ASK as ASK_FORM
+from kg.store.base import SELECT as SELECT_FORM
 from kg.store.base import SelectResult, Store
 
 _STATUS = {QueryBadFormed: 400, Unauthorized: 401, EndPointNotFound: 404, URITooLong: 414,
@@ -147,6 +149,13 @@ def _response_text(exc: SPARQLWrapperException) -> str:
     return exc.msg
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """Whether a transport error is the HTTP request timing out (socket timeout)."""
+    reason = getattr(exc, "reason", None)
+    return isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError) or (
+        "timed out" in str(reason or exc))
+
+
 class RemoteStore(Store):
     """A Store over a SPARQL 1.1 Protocol endpoint (plus Update and, optionally, Graph Store)."""
 
@@ -163,9 +172,17 @@ class RemoteStore(Store):
         write_timeout_s: float = 120.0,
         dataset: str = "auto",
         graph_prefix: str | None = None,  # default: the graphs of the default base IRI
+        query_timeout_s: float | None = None,
+        timeout_param: str | None = None,
     ) -> None:
+        """query_timeout_s: the time limit of every query (HTTP timeout, and the server's
+        own when timeout_param names it: `NAME` in seconds or `NAME:ms` in milliseconds,
+        e.g. Fuseki `timeout`, Virtuoso `timeout:ms`); None: the read timeout only."""
         self.endpoint = endpoint
         self.read_timeout_s, self.write_timeout_s = read_timeout_s, write_timeout_s
+        self.query_timeout_s = query_timeout_s
+        name, _, unit = (timeout_param or "").partition(":")
+        self._timeout_param = (name, unit == "ms") if name else None
         self.update_endpoint = update_endpoint or endpoint
         self.graph_store_endpoint = graph_store_endpoint
         self.user, self._password = user, password
@@ -182,7 +199,7 @@ class RemoteStore(Store):
     # -- errors ----------------------------------------------------------------------------------
 
     def _error(self, key: str, endpoint: str, **params: object) -> StoreError:
-        return StoreError(i18n.t(f"store.{key}", self.lang, endpoint=endpoint, **params))
+        return StoreError(key=f"store.{key}", lang=self.lang, endpoint=endpoint, **params)
 
     def _http_error(self, endpoint: str, status: int, text: str) -> StoreError:
         text = " ".join(text.split())[:500] or http.client.responses.get(status, "")
@@ -228,11 +245,14 @@ class RemoteStore(Store):
     # -- SPARQL protocol ---------------------------------------------------------------------------
 
     def _sparql(self, text: str, form: str, write: str | None = None,
-                dataset: list[str] | None = None) -> tuple[bytes, str]:
+                dataset: list[str] | None = None, timeout_s: float | None = None
+                ) -> tuple[bytes, str]:
         """Send a query (form SELECT/ASK/CONSTRUCT) or an update (INSERT); body and media type.
 
         `write` says what an update does, in words, for the error if its outcome is unknown;
-        `dataset` names the graphs a query runs over (default and named graphs alike).
+        `dataset` names the graphs a query runs over (default and named graphs alike). With
+        timeout_s, the query is a time-limited one: the HTTP request gives up after it
+        (QueryTimeout) and the server is asked to stop too (timeout_param).
         """
         is_update = form == INSERT
         if not is_update and (first := query_form(text)) not in _READ_FORMS:
@@ -240,12 +260,15 @@ class RemoteStore(Store):
                 raise self._error("remote_update_refused", self.endpoint)
             raise StoreError(i18n.t("store.bad_query", self.lang, reason=i18n.t(
                 "store.not_a_query", self.lang, word=first or text[:20])))
-        timeout = self.write_timeout_s if is_update else self.read_timeout_s
+        timeout = self.write_timeout_s if is_update else (timeout_s or self.read_timeout_s)
         wrapper = SPARQLWrapper(self.endpoint, updateEndpoint=self.update_endpoint, agent=_AGENT)
         wrapper.setMethod(POST)
         wrapper.setOnlyConneg(True)  # no format=/output= parameters: plain content negotiation
         # SPARQLWrapper's setTimeout keeps whole seconds only: set the float directly.
         wrapper.timeout = timeout
+        if timeout_s and self._timeout_param and not is_update:
+            name, in_ms = self._timeout_param
+            wrapper.addParameter(name, str(int(timeout_s * 1000)) if in_ms else f"{timeout_s:g}")
         if is_update:
             wrapper.setRequestMethod(POSTDIRECTLY)  # raw body: no URL-encoding of big updates
         wrapper.setReturnFormat(N3 if form == CONSTRUCT else JSON)
@@ -267,11 +290,15 @@ class RemoteStore(Store):
             return response.read(), response.headers.get_content_type()
         except (SPARQLWrapperException, urllib.error.URLError, http.client.HTTPException,
                 OSError, ValueError) as exc:
+            if timeout_s and not is_update and _timed_out(exc):
+                raise QueryTimeout(Problem(Location(), "store.timeout",
+                                           {"seconds": f"{timeout_s:g}"})) from None
             raise self._transport_error(endpoint, exc, timeout=timeout,
                                         write=write if is_update else None) from None
 
-    def _json(self, text: str, form: str) -> dict[str, Any]:
-        data, _ = self._sparql(text, form, dataset=self._dataset())
+    def _json(self, text: str, form: str, timeout_s: float | None = None) -> dict[str, Any]:
+        data, _ = self._sparql(text, form, dataset=self._dataset(),
+                               timeout_s=timeout_s or self.query_timeout_s)
         try:
             return json.loads(data)
         except ValueError as exc:
@@ -306,8 +333,21 @@ class RemoteStore(Store):
             self._mode = "union" if union else "named"
             self._union_checked = True
 
-    def select(self, sparql: str) -> SelectResult:
-        answer = self._json(sparql, SELECT)
+    def run_query(self, sparql: str, form: str, *, timeout_s: float | None = None,
+                  max_rows: int | None = None, trusted: bool = False
+                  ) -> SelectResult | bool | list[ox.Triple]:
+        if form == SELECT_FORM:
+            answer = self.select(sparql, timeout_s)
+            if max_rows is not None:
+                answer.rows = answer.rows[: max_rows + 1]
+            return answer
+        if form == ASK_FORM:
+            return self.ask(sparql, timeout_s)
+        triples = self.construct(sparql, timeout_s)
+        return triples if max_rows is None else triples[: max_rows + 1]
+
+    def select(self, sparql: str, timeout_s: float | None = None) -> SelectResult:
+        answer = self._json(sparql, SELECT, timeout_s)
         try:
             variables = list(answer["head"]["vars"])
             rows = [
@@ -318,8 +358,8 @@ class RemoteStore(Store):
             raise self._error("remote_bad_answer", self.endpoint, reason=repr(exc)) from None
         return SelectResult(variables, rows)
 
-    def ask(self, sparql: str) -> bool:
-        answer = self._json(sparql, ASK)
+    def ask(self, sparql: str, timeout_s: float | None = None) -> bool:
+        answer = self._json(sparql, ASK, timeout_s)
         if isinstance(answer.get("boolean"), bool):
             return answer["boolean"]
         # Virtuoso 7.2 answers ASK as a one-column SELECT: no row (false) or __ASK_RETVAL 1.
@@ -338,8 +378,9 @@ class RemoteStore(Store):
         except (SyntaxError, ValueError) as exc:
             raise self._error("remote_bad_answer", endpoint, reason=str(exc)) from None
 
-    def construct(self, sparql: str) -> list[ox.Triple]:
-        data, media_type = self._sparql(sparql, CONSTRUCT, dataset=self._dataset())
+    def construct(self, sparql: str, timeout_s: float | None = None) -> list[ox.Triple]:
+        data, media_type = self._sparql(sparql, CONSTRUCT, dataset=self._dataset(),
+                                        timeout_s=timeout_s or self.query_timeout_s)
         return self._triples(data, media_type, self.endpoint)
 
     # -- Graph Store Protocol ----------------------------------------------------------------------

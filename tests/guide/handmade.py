@@ -24,13 +24,16 @@ CONCEPTS = [
     *({"scheme": "actor-type", "code": c, "label": label, "label_lang": "en"} for c, label in {
         "ministry": "Ministry", "statistics_office": "Statistics office",
         "civil_society": "Civil society", "academia_research": "Academia and research"}.items()),
-    *({"scheme": "recommendation-area", "code": c, "label": label, "label_lang": "en"}
-      for c, label in {
+    *({"scheme": "recommendation-area", "code": c, "label": label, "label_lang": "en",
+       "position": i}
+      for i, (c, label) in enumerate({
           "cooperation": "Cooperation", "training_human_resources": "Training and human resources",
           "data_collection": "Improving data collection",
           "border_management_information": "Border management information",
           "crisis_migration_information": "Crisis migration information",
-          "other": "Other"}.items()),
+          "other": "Other"}.items(), 1)),
+    *({"scheme": "priority", "code": c, "label": c.title(), "label_lang": "en", "position": i}
+      for i, c in enumerate(("high", "medium", "low"), 1)),
     {"scheme": "source-status", "code": "existing", "label": "Existing", "label_lang": "en"},
     {"scheme": "source-status", "code": "potential", "label": "Potential", "label_lang": "en"},
     {"scheme": "source-kind", "code": "census", "label": "Census", "label_lang": "en"},

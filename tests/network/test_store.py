@@ -7,10 +7,8 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
-from click.testing import CliRunner
 
 import kg.network as network
-from kg.cli import main
 from kg.network import load
 
 
@@ -66,13 +64,8 @@ def test_unknown_country_and_bad_code_are_user_errors(demo_store) -> None:
 
 
 @pytest.fixture(scope="module")
-def cli(demo_store):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(main, ["--store", str(demo_store.path), *args])
-
-    return invoke
+def cli(demo_store, migkg):
+    return lambda *args: migkg(demo_store, *args)
 
 
 def test_cli_writes_every_format(cli, tmp_path: Path) -> None:

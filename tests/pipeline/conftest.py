@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.questionnaires import write_csv
+from tests.factories.questionnaires import write_csv
 
 SMALL: dict[str, list[dict[str, str]]] = {
     "country": [{

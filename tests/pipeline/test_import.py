@@ -9,10 +9,8 @@ from pathlib import Path
 import openpyxl
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
 from rdflib import Dataset
 
-from kg.cli import main
 from kg.config import Settings
 from kg.errors import ValidationError
 from kg.export import export
@@ -48,10 +46,6 @@ def data_quads(store, iso3: str = "XZZ") -> set[str]:
     prefix = IRIS.entity(iso3, "import", "")
     return {str(t) for t in store.graph_triples(IRIS.graph(iso3))
             if not t.subject.value.startswith(prefix)}
-
-
-def run_cli(settings: Settings, *args: str):
-    return CliRunner().invoke(main, ["--store", str(settings.store_dir), *args])
 
 
 def test_import_writes_country_graph_and_import_record(settings, small_folder):
@@ -99,34 +93,34 @@ def test_shacl_messages_follow_the_language(settings, tmp_path):
     assert english and french and english != french
 
 
-def test_failed_import_leaves_the_store_unchanged(settings, small_folder, tmp_path):
+def test_failed_import_leaves_the_store_unchanged(migkg, settings, small_folder, tmp_path):
     with open_store(settings) as store:
         import_paths(store, [small_folder], settings, user="tester")
         before = dump(store)
     tables = copy_tables()
     tables["relations"][0]["object"] = "nobody"
     bad = write_questionnaire(tmp_path / "bad", tables)
-    result = run_cli(settings, "import", str(small_folder), str(bad))
+    result = migkg(settings, "import", str(small_folder), str(bad))
     assert result.exit_code == 2
     assert "relations.csv:2:object: " in result.stderr
     with open_store(settings) as store:
         assert dump(store) == before
 
 
-def test_warnings_do_not_block_but_strict_does(settings, tmp_path):
+def test_warnings_do_not_block_but_strict_does(migkg, settings, tmp_path):
     tables = copy_tables()
     del tables["actors"][2]["domains"]  # an actor with no domain: a warning
     folder = write_questionnaire(tmp_path / "warn", tables)
-    result = run_cli(settings, "import", str(folder))
+    result = migkg(settings, "import", str(folder))
     assert result.exit_code == 0, result.stderr
     assert "actors.csv:4:domains: warning: " in result.stderr
-    strict = run_cli(settings, "validate", "--strict", str(folder))
+    strict = migkg(settings, "validate", "--strict", str(folder))
     assert strict.exit_code == 2
 
 
-def test_dry_run_and_validate_write_nothing(settings, small_folder):
-    assert run_cli(settings, "import", "--dry-run", str(small_folder)).exit_code == 0
-    assert run_cli(settings, "validate", str(small_folder)).exit_code == 0
+def test_dry_run_and_validate_write_nothing(migkg, settings, small_folder):
+    assert migkg(settings, "import", "--dry-run", str(small_folder)).exit_code == 0
+    assert migkg(settings, "validate", str(small_folder)).exit_code == 0
     with open_store(settings) as store:
         assert store.graphs() == []
 
@@ -176,14 +170,14 @@ def test_export_parses_back_to_the_store_contents(settings, small_folder):
     assert len(trig) == len(stored)
 
 
-def test_restricted_contacts_are_left_out_of_the_default_export(settings, small_folder):
+def test_restricted_contacts_are_left_out_of_the_default_export(migkg, settings, small_folder):
     with open_store(settings) as store:
         import_paths(store, [small_folder], settings, user="tester")
         public = export(store, "ttl", base=BASE, iso3="XZZ")
         full = export(store, "ttl", base=BASE, iso3="XZZ", include_restricted=True)
     assert b"secret@nso" not in public and b"info@moi" in public
     assert b"secret@nso" in full
-    result = run_cli(settings, "export", "--country", "XZZ", "--format", "nq")
+    result = migkg(settings, "export", "--country", "XZZ", "--format", "nq")
     assert result.exit_code == 0 and "secret@nso" not in result.stdout
 
 
@@ -212,31 +206,31 @@ def test_hostile_cell_text_is_stored_verbatim(settings, tmp_path):
     assert set(HOSTILE) <= labels
 
 
-def test_cli_bad_input_exits_2_without_traceback(settings, tmp_path):
+def test_cli_bad_input_exits_2_without_traceback(migkg, settings, tmp_path):
     tables = copy_tables()
     tables["actors"][0]["type"] = "ministery"
     folder = write_questionnaire(tmp_path / "bad", tables)
-    result = run_cli(settings, "import", str(folder))
+    result = migkg(settings, "import", str(folder))
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("actors.csv:2:type: ")
 
 
-def test_export_of_unknown_country_is_a_clear_error(settings):
-    result = run_cli(settings, "export", "--country", "XQQ")
+def test_export_of_unknown_country_is_a_clear_error(migkg, settings):
+    result = migkg(settings, "export", "--country", "XQQ")
     assert result.exit_code == 2 and "XQQ" in result.stderr
 
 
-def test_delete_removes_the_country(settings, small_folder):
-    assert run_cli(settings, "import", str(small_folder)).exit_code == 0
-    assert run_cli(settings, "delete", "XZZ").exit_code == 0
+def test_delete_removes_the_country(migkg, settings, small_folder):
+    assert migkg(settings, "import", str(small_folder)).exit_code == 0
+    assert migkg(settings, "delete", "XZZ").exit_code == 0
     with open_store(settings) as store:
         assert IRIS.graph("XZZ") not in store.graphs()
-    assert run_cli(settings, "delete", "XZZ").exit_code == 2
+    assert migkg(settings, "delete", "XZZ").exit_code == 2
 
 
-def test_demo_countries_import_without_errors(settings):
-    result = run_cli(settings, "demo")
+def test_demo_countries_import_without_errors(migkg, settings):
+    result = migkg(settings, "demo")
     assert result.exit_code == 0, result.stderr
     with open_store(settings) as store:
         graphs = store.graphs()
@@ -245,7 +239,7 @@ def test_demo_countries_import_without_errors(settings):
     assert all(IRIS.graph(iso3) in graphs for iso3 in demo)
 
 
-def test_export_stdout_is_machine_output_only(settings, small_folder):
-    run_cli(settings, "import", str(small_folder))
-    result = run_cli(settings, "export", "--format", "nq")
+def test_export_stdout_is_machine_output_only(migkg, settings, small_folder):
+    migkg(settings, "import", str(small_folder))
+    result = migkg(settings, "export", "--format", "nq")
     assert len(parse_dataset(result.stdout_bytes, "nquads")) > 0

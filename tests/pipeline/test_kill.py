@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.questionnaires import write_country
 from kg.config import Settings
 from kg.namespaces import DataIRIs
 from kg.store import open_store
+from tests.factories.questionnaires import write_country
 
 IRIS = DataIRIs()
 

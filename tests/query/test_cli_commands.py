@@ -5,18 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from kg import query
-from kg.cli import main
 
 
-def run_cli(settings, *args: str, stdin: str | None = None):
-    return CliRunner().invoke(main, ["--store", str(settings.store_dir), *args], input=stdin)
-
-
-def test_queries_lists_the_catalogue_as_json(demo_store, demo_settings):
-    result = run_cli(demo_settings, "queries", "--format", "json")
+def test_queries_lists_the_catalogue_as_json(migkg, demo_store, demo_settings):
+    result = migkg(demo_settings, "queries", "--format", "json")
     assert result.exit_code == 0, result.stderr
     entries = json.loads(result.stdout)
     names = {e["name"] for e in entries}
@@ -26,16 +20,16 @@ def test_queries_lists_the_catalogue_as_json(demo_store, demo_settings):
     assert all(e["title"]["en"] and e["title"]["fr"] for e in entries)
 
 
-def test_query_as_sparql_json(demo_store, demo_settings):
-    result = run_cli(demo_settings, "query", "actors", "-p", "country=XAA", "--format", "json")
+def test_query_as_sparql_json(migkg, demo_store, demo_settings):
+    result = migkg(demo_settings, "query", "actors", "-p", "country=XAA", "--format", "json")
     assert result.exit_code == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["head"]["vars"][:2] == ["actor", "name"]
     assert len(answer["results"]["bindings"]) == 46
 
 
-def test_query_csv_is_stdout_only(demo_store, demo_settings):
-    result = run_cli(demo_settings, "query", "actors", "-p", "country=XAC", "--format", "csv")
+def test_query_csv_is_stdout_only(migkg, demo_store, demo_settings):
+    result = migkg(demo_settings, "query", "actors", "-p", "country=XAC", "--format", "csv")
     assert result.exit_code == 0 and result.stderr == ""
     assert result.stdout.splitlines()[0].startswith("actor,name,")
 
@@ -48,8 +42,8 @@ def test_query_csv_is_stdout_only(demo_store, demo_settings):
     ("query", "no-such-query"),
     ("query", "actors", "-p", "country"),
 ])
-def test_bad_parameters_exit_2_with_one_line(demo_store, demo_settings, args):
-    result = run_cli(demo_settings, *args)
+def test_bad_parameters_exit_2_with_one_line(migkg, demo_store, demo_settings, args):
+    result = migkg(demo_settings, *args)
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
@@ -63,19 +57,19 @@ def test_bad_parameters_exit_2_with_one_line(demo_store, demo_settings, args):
     "SELECT * WHERE " + "{ " * 3000 + "}" * 3000,
     "SELECT * WHERE { ?s ?p }",
 ])
-def test_sparql_refuses_before_the_engine(demo_store, demo_settings, text):
-    result = run_cli(demo_settings, "sparql", "-", stdin=text)
+def test_sparql_refuses_before_the_engine(migkg, demo_store, demo_settings, text):
+    result = migkg(demo_settings, "sparql", "-", stdin=text)
     assert result.exit_code == 2, result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_sparql_select_and_ask(demo_store, demo_settings):
-    select = run_cli(demo_settings, "sparql", "-", "--format", "csv", stdin=(
+def test_sparql_select_and_ask(migkg, demo_store, demo_settings):
+    select = migkg(demo_settings, "sparql", "-", "--format", "csv", stdin=(
         "PREFIX org: <http://www.w3.org/ns/org#>\n"
         "SELECT (COUNT(?a) AS ?n) WHERE { ?a a org:Organization }"))
     assert select.exit_code == 0, select.stderr
     assert select.stdout.splitlines() == ["n", "70"]
-    ask = run_cli(demo_settings, "sparql", "-", stdin="ASK { ?s ?p ?o }")
+    ask = migkg(demo_settings, "sparql", "-", stdin="ASK { ?s ?p ?o }")
     assert ask.exit_code == 0 and ask.stdout.strip() == "true"
 
 

@@ -21,22 +21,9 @@ import kg.validate as kv
 from kg.errors import DataFileError
 from kg.namespaces import SH
 from kg.validate import ShaclResult, load_shapes, validate
+from tests.factories.shapes import CONCERNS, FIXTURES, HERE, PREFIX_TEXT, fixture_triples
 from tests.shapes.realistic import country_triples
 
-HERE = Path(__file__).parent
-CONCERNS = (
-    "country",
-    "actors",
-    "data-sources",
-    "relations",
-    "challenges",
-    "recommendations",
-    "practices",
-    "process",
-    "references",
-)
-PREFIX_TEXT = (HERE / "prefixes.ttl").read_text(encoding="utf-8")
-BASE_TEXT = (HERE / "base.ttl").read_text(encoding="utf-8")
 PREFIXES = dict(re.findall(r"@prefix\s+([\w-]*):\s*<([^>]*)>", PREFIX_TEXT))
 CURIE = re.compile(r"([A-Za-z][\w-]*):([^\s/|^()*+?<>]*)")
 
@@ -47,11 +34,6 @@ WARNING_SHAPES = {
     "https://w3id.org/migkg/shapes#ExistingSourceProducer",
     "https://w3id.org/migkg/shapes#Recommendation-hasAddressee",
 }
-
-
-def fixture_triples(path: Path | None = None) -> list[ox.Triple]:
-    text = PREFIX_TEXT + BASE_TEXT + ("" if path is None else path.read_text(encoding="utf-8"))
-    return list(ox.parse(text.encode(), format=ox.RdfFormat.TURTLE))
 
 
 def expand(token: str) -> str | None:
@@ -88,8 +70,6 @@ def compact(iri: str | None) -> str:
 def triples_of(results: list[ShaclResult]) -> set[tuple[str, str | None, str]]:
     return {(r.focus, r.path, r.severity) for r in results}
 
-
-FIXTURES = sorted(p for c in CONCERNS for p in (HERE / c).glob("*.ttl"))
 
 
 def test_every_concern_has_ok_and_bad_fixtures():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from benchmarks.synthetic import synthetic_country_triples
 from kg.errors import StoreError
 from kg.namespaces import DataIRIs
 from kg.store import SelectResult, Store
+from tests.factories.synthetic import synthetic_country_triples
 
 EX = "http://example.org/"
 # Graphs live under <base>graph/, as the store's own graphs do (on Virtuoso the backend

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks.questionnaires import write_csv
 from kg.ingest.checks import load_template
 from kg.vocab import load_vocabularies
+from tests.factories.questionnaires import write_csv
 
 ISO3 = "XWB"
 SIZES = {"country": 1, "actors": 50, "data_sources": 40, "relations": 60, "challenges": 30,

@@ -107,12 +107,22 @@
   Object.keys(data.filters).forEach(function (key) {
     var select = document.getElementById("migkg-filter-" + key);
     if (!select) { return; }
-    data.filters[key].forEach(function (opt) { select.add(new Option(opt[1], opt[0])); });
+    // A page may render the options itself (readable before the script runs).
+    if (select.options.length <= 1) {
+      data.filters[key].forEach(function (opt) { select.add(new Option(opt[1], opt[0])); });
+    }
     select.addEventListener("change", applyFilters);
     selects[key] = select;
   });
   var byId = {};
   data.nodes.forEach(function (n) { byId[n.id] = n; });
+
+  // A node with a page (href, set by the web app to a local path) opens it on click or Enter.
+  network.on("click", function (params) {
+    if (params.nodes.length !== 1) { return; }
+    var node = byId[params.nodes[0]];
+    if (node && node.href && node.href.charAt(0) === "/") { window.location.assign(node.href); }
+  });
 
   var status = document.getElementById("migkg-status");
   function showStatus(shownNodes, shownEdges, found) {

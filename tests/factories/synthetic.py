@@ -1,4 +1,4 @@
-"""Synthetic country graphs shaped like docs/data-model.md, for benchmarks (and stress tests).
+"""Synthetic country graphs shaped like docs/data-model.md, for benchmarks and store tests.
 
 `synthetic_country_triples("XAA")` gives ~10k triples for one country: actors with
 contact points and stage participations, data sources, qualified relations,

@@ -1,4 +1,4 @@
-"""Synthetic questionnaires in the template's CSV format, for the import benchmarks.
+"""Synthetic questionnaires in the template's CSV format, for the import benchmarks and tests.
 
 Deterministic (seeded) and valid: every reference resolves, every code exists.
 """

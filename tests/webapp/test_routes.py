@@ -1,0 +1,292 @@
+"""Every route of the web explorer through Flask's test client, on both store backends:
+status, content type, language, escaping, content negotiation, error answers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import rdflib
+import rdflib.compare
+
+from kg.service import Workspace
+
+from .conftest import HOSTILE, IMG, SCRIPT
+
+BASE = "https://w3id.org/migkg/"
+RESTRICTED = ("ops@bapd.police.valdoria.example", "registration@refugees.valdoria.example",
+              "Head of Border Information Unit")
+
+PAGES = [
+    "/", "/?q=statistics", "/search?q=census", "/compare", "/compare?sort=completeness",
+    "/ontology", "/vocab", "/vocab/policy-stage", "/queries", "/queries/actors",
+    "/queries/actors?country=XAA&run=1", "/id/XAA", "/id/XAB", "/id/XAC",
+    "/id/XAA?domain=trends&status=existing&kind=census&access=public",
+    "/id/XAA/actor/ncm", "/id/XAA/actor/bpd", "/id/XAA/source/census-2021",
+    "/id/XAA/challenge/overlapping-mandates", "/id/XAA/recommendation/formalise-wg",
+    "/id/XAA/practice/migration-policy-drafting", "/id/XAA/process/endorsement",
+    "/id/XAA/network", "/id/XAA/network?kind=sources&metric=degree", "/id/XAC/network",
+    "/network/partners", "/id/XAA/guide",
+]
+HOSTILE_PAGES = [f"/id/{HOSTILE}", f"/id/{HOSTILE}/actor/mha", f"/id/{HOSTILE}/actor/nbs",
+                 f"/id/{HOSTILE}/source/census-2020", f"/id/{HOSTILE}/network",
+                 f"/id/{HOSTILE}/guide", f"/id/{HOSTILE}/challenge/no-migration-unit",
+                 "/", "/?q=onerror", "/compare", "/network/partners", f"/id/{HOSTILE}/guide/preview"]
+
+
+def html(response) -> str:
+    assert response.mimetype == "text/html", response.mimetype
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_answers_in_both_languages(client, path):
+    for lang, marker in (("en", '<html lang="en">'), ("fr", '<html lang="fr">')):
+        sep = "&" if "?" in path else "?"
+        response = client.get(f"{path}{sep}lang={lang}")
+        assert response.status_code == 200, (path, response.status_code)
+        page = html(response)
+        assert marker in page
+        assert "Traceback" not in page
+        # Links to organisations' own websites are fine; no asset or form leaves 127.0.0.1.
+        assert not re.search(r"""(src|action)=["'](https?:)?//|<link[^>]+href=["'](https?:)?//""",
+                             page), path
+        for secret in RESTRICTED:
+            assert secret not in page, (path, secret)
+
+
+def test_french_pages_have_no_english_interface_text(client):
+    page = html(client.get("/id/XAB?lang=fr"))
+    for english in ("Data sources", "Actors</", "Recommendations", "Gaps", "Contents",
+                    "Completeness", "Policy stage"):
+        assert english not in page, english
+    assert "Sommaire" in page and "Matrice problèmes/solutions" in page
+
+
+@pytest.mark.parametrize("path", HOSTILE_PAGES)
+def test_hostile_text_is_escaped_everywhere(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    page = response.get_data(as_text=True)
+    for raw in ("<img src=x onerror", "<script>alert(1)", "<b>Affairs</b>"):
+        assert raw not in page, (path, raw)
+    if path not in ("/compare", "/network/partners"):  # names not shown there
+        assert any(escaped in page for escaped in ("&lt;img src=x onerror=alert(1)&gt;",
+                                                   "&lt;script&gt;alert(1)&lt;/script&gt;",
+                                                   "&lt;b&gt;Affairs&lt;/b&gt;",
+                                                   "\\u003cimg src=x")), path
+
+
+def test_home_lists_countries_with_completeness_status_and_search(client):
+    page = html(client.get("/?q=STATISTICS"))
+    assert 'href="/id/XAA"' in page and "<meter" in page
+    assert "Published" in page and "Draft" in page
+    assert 'href="/id/XAA/actor/nsi"' in page  # National Statistics Institute of Valdoria
+    assert "Actors (" in page or "Actors" in page
+
+
+def test_search_text_is_checked(client):
+    response = client.get("/?q=" + "x" * 200)
+    assert response.status_code == 400
+    assert "search::text" in html(response)
+
+
+def test_country_page_follows_the_guide(client):
+    page = html(client.get("/id/XAC"))
+    positions = [page.index(f'id="{anchor}"') for anchor in
+                 ("sources", "actors", "cycle", "process", "practices", "matrix",
+                  "recommendations", "gaps", "references", "provenance")]
+    assert positions == sorted(positions)
+    assert page.count('class="flag"') >= 1  # XAC has stages with nobody / challenges without action
+    assert "Nobody recorded at this stage" in page
+
+
+def test_source_filters_work_without_javascript(client):
+    all_rows = html(client.get("/id/XAA")).count("<tr data-domain=")
+    some = html(client.get("/id/XAA?status=potential")).count("<tr data-domain=")
+    assert 0 < some < all_rows
+
+
+@pytest.mark.parametrize("query", ["domain=trend", "status=maybe", "kind=x", "access=%3Cb%3E"])
+def test_bad_filter_values_are_a_readable_400(client, query):
+    response = client.get(f"/id/XAA?{query}")
+    assert response.status_code == 400
+    page = html(response)
+    assert "is not an accepted value" in page and "accepted:" in page
+    assert "<b>" not in page
+
+
+@pytest.mark.parametrize("path", ["/id/ZZZ", "/id/XAA/actor/nope", "/id/XAA/actor/a%3Cb",
+                                  "/id/1234", "/vocab/nope", "/queries/nope", "/nowhere",
+                                  "/id/XAA/network/relations.exe", "/id/XAA/guide/de.pdf",
+                                  "/assets/network/other.js"])
+def test_unknown_things_are_a_404_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 404, path
+    assert "Traceback" not in html(response)
+
+
+def test_restricted_contact_points_have_no_page(client):
+    assert client.get("/id/XAA/contact/bpd").status_code == 404
+    assert client.get("/id/XAA/contact/ncm").status_code == 200
+
+
+def test_lowercase_country_code_redirects(client):
+    response = client.get("/id/xaa")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/id/XAA")
+
+
+# --- content negotiation -----------------------------------------------------------------
+
+def parse(body: bytes, fmt: str) -> rdflib.Graph:
+    """JSON-LD read by pyoxigraph (it refuses remote contexts), the others by rdflib."""
+    if fmt != "json-ld":
+        return rdflib.Graph().parse(data=body, format=fmt)
+    import pyoxigraph as ox
+
+    triples = ox.parse(body, format=ox.RdfFormat.JSON_LD)
+    nt = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+    return rdflib.Graph().parse(data=nt, format="nt")
+
+
+def _export_triples(app, iri: str) -> rdflib.Graph:
+    ws: Workspace = app.extensions["migkg_workspace"]
+    iso3 = iri.split("/id/")[1][:3]
+    full = rdflib.Graph().parse(data=ws.export("nt", iso3=iso3), format="nt")
+    subject = rdflib.URIRef(iri)
+    out = rdflib.Graph()
+    for triple in full.triples((subject, None, None)):
+        out.add(triple)
+    return out
+
+
+@pytest.mark.parametrize("path", ["/id/XAA/actor/ncm", "/id/XAA/actor/bpd", "/id/XAA",
+                                  "/id/XAA/source/census-2021"])
+@pytest.mark.parametrize("how", ["suffix", "accept"])
+def test_rdf_answers_match_the_export(app, client, path, how):
+    iri = BASE + path[1:]
+    want = _export_triples(app, iri)
+    assert len(want) > 3
+    for fmt, media, parse_as in (("ttl", "text/turtle", "turtle"),
+                                 ("nt", "application/n-triples", "nt"),
+                                 ("jsonld", "application/ld+json", "json-ld")):
+        if how == "suffix":
+            response = client.get(f"{path}.{fmt}")
+        else:
+            response = client.get(path, headers={"Accept": f"{media}, text/html;q=0.5"})
+        assert response.status_code == 200 and response.mimetype == media, (path, fmt)
+        assert "Accept" in response.headers.get("Vary", "")
+        body = response.get_data()
+        if fmt == "jsonld":
+            doc = json.loads(body)
+            assert isinstance(doc["@context"], dict)  # inline, never a remote context
+        got = parse(body, parse_as)
+        assert rdflib.compare.isomorphic(got, want), (path, fmt)
+        for secret in RESTRICTED:
+            assert secret.encode() not in body
+
+
+def test_html_by_default_and_link_header(client):
+    for accept in (None, "*/*", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"):
+        headers = {"Accept": accept} if accept else {}
+        response = client.get("/id/XAA/actor/ncm", headers=headers)
+        assert response.status_code == 200 and response.mimetype == "text/html"
+    link = response.headers["Link"]
+    for alt in ('</id/XAA/actor/ncm.ttl>; rel="alternate"; type="text/turtle"',
+                '</id/XAA/actor/ncm.jsonld>; rel="alternate"; type="application/ld+json"',
+                '</id/XAA/actor/ncm.nt>; rel="alternate"; type="application/n-triples"'):
+        assert alt in link
+
+
+def test_unsupported_type_is_406(client):
+    response = client.get("/id/XAA/actor/ncm", headers={"Accept": "application/pdf"})
+    assert response.status_code == 406
+    assert "Turtle" in html(response)
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt,media", [("graphml", "application/graphml+xml"),
+                                       ("gexf", "application/gexf+xml"),
+                                       ("json", "application/json"), ("csv", "text/csv"),
+                                       ("svg", "image/svg+xml"), ("png", "image/png")])
+def test_network_downloads(client, fmt, media):
+    response = client.get(f"/id/XAB/network/relations.{fmt}")
+    assert response.status_code == 200 and response.mimetype == media
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert len(response.data) > 100
+
+
+def test_network_page_embeds_its_data_as_escaped_json_and_local_links(client):
+    page = html(client.get(f"/id/{HOSTILE}/network"))
+    block = re.search(r'<script type="application/json" id="migkg-data">(.*?)</script>', page,
+                      re.S).group(1)
+    data = json.loads(block)
+    names = {n["name"] for n in data["nodes"]}
+    assert IMG in names and SCRIPT in names
+    assert all(n["href"] == "" or n["href"].startswith(f"/id/{HOSTILE}/actor/")
+               for n in data["nodes"])
+    assert "/assets/network/vis-network.min.js" in page
+
+
+def test_bad_network_options_are_400(client):
+    assert client.get("/id/XAA/network?kind=everything").status_code == 400
+    assert client.get("/id/XAA/network?metric=size").status_code == 400
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("fmt,media", [("html", "text/html"), ("md", "text/markdown")])
+def test_guide_downloads(client, lang, fmt, media):
+    response = client.get(f"/id/XAC/guide/{lang}.{fmt}")
+    assert response.status_code == 200 and response.mimetype == media
+    assert f'filename="guide-XAC-{lang}.{fmt}"' in response.headers["Content-Disposition"]
+
+
+def test_guide_pdf_and_docx(embedded_app):
+    with embedded_app.test_client() as c:
+        pdf = c.get("/id/XAC/guide/fr.pdf")
+        docx = c.get("/id/XAC/guide/en.docx")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert docx.status_code == 200 and docx.data.startswith(b"PK")
+
+
+def test_compare_csv_is_neutralised_and_translated(client):
+    response = client.get("/compare.csv?lang=fr")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.splitlines()[0].startswith("Pays,ISO3,Complétude")
+    assert "République de Valdorie,XAA,100" in text
+
+
+def test_compare_sorts(client):
+    page = html(client.get("/compare?sort=completeness"))
+    assert page.index("/id/XAA") < page.index("/id/XAC")
+    assert client.get("/compare?sort=evil").status_code == 400
+
+
+def test_query_form_is_built_from_declarations_and_checks_values(client):
+    page = html(client.get("/queries/actors"))
+    assert 'name="country"' in page and 'required' in page
+    assert '<option value="border_management">' in page  # a code parameter is a select
+    bad = client.get("/queries/actors?country=X1&run=1")
+    assert bad.status_code == 400 and "actors::country" in html(bad)
+
+
+def test_vocab_page_shows_both_languages(client):
+    page = html(client.get("/vocab/policy-stage?lang=fr"))
+    assert "Needs identification" in page and "Identification des besoins" in page
+
+
+def test_ontology_lists_terms_with_alignments(client):
+    page = html(client.get("/ontology"))
+    assert "mkg:Challenge" in page and "http://purl.org/dc/terms/Location" in page
+
+
+def test_assets(client):
+    for name, media in (("vis-network.min.js", "text/javascript"),
+                        ("vis-network.min.css", "text/css"), ("network.js", "text/javascript")):
+        response = client.get(f"/assets/network/{name}")
+        assert response.status_code == 200 and response.mimetype == media
+        assert b"sourceMappingURL" not in response.data
+        response.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from benchmarks.questionnaires import write_country
+from tests.factories.questionnaires import write_country
 from kg.errors import StoreError
 from kg.namespaces import DataIRIs
 from kg.resources import demo_countries_dir

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from benchmarks import fault_endpoints
+from tests.factories import fault_endpoints
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import StoreError

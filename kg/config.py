@@ -80,6 +80,13 @@ class Settings:
     # store's graphs, <base>graph/..., in each request: Virtuoso), "auto" (union if it is).
     endpoint_dataset: str = "auto"
     lang: str = "en"
+    # The web app's secret key (signs its cookies); `migkg serve --production` refuses to
+    # start without one. Never shown in a repr.
+    secret_key: str | None = field(default=None, repr=False)
+    # `migkg serve --production`: worker processes (None: one per usable core) and the
+    # seconds a worker has to finish its requests in flight after SIGTERM.
+    workers: int | None = None
+    graceful_timeout_s: float = 30.0
     # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
     catalog_publisher: str = "migration-kg"
     limits: Limits = field(default_factory=Limits)
@@ -115,6 +122,9 @@ def load_settings() -> Settings:
         endpoint_dataset=_choice_env("MIGKG_ENDPOINT_DATASET", ("auto", "union", "named"),
                                      Settings.endpoint_dataset),
         lang=env.get("MIGKG_LANG") or "en",
+        secret_key=env.get("MIGKG_SECRET_KEY") or None,
+        workers=_int_env("MIGKG_WORKERS", 0) or None,
+        graceful_timeout_s=_seconds_env("MIGKG_GRACEFUL_TIMEOUT", Settings.graceful_timeout_s),
         catalog_publisher=env.get("MIGKG_CATALOG_PUBLISHER") or Settings.catalog_publisher,
         limits=limits,
     )

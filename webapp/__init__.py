@@ -20,6 +20,7 @@ from kg.config import Settings, load_settings
 # One module per concern, registered in this order. Each has `bp` (a Blueprint).
 BLUEPRINTS: tuple[str, ...] = (
     "webapp.pages",      # /, /compare, /queries, /ontology, /vocab/<scheme>
+    "webapp.health",     # /healthz, /readyz
 )
 
 
@@ -31,6 +32,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["MIGKG_SETTINGS"] = settings
+    if settings.secret_key:
+        app.secret_key = settings.secret_key
     app.extensions["migkg_store"] = open_store(settings)
     web.init_app(app)
     for module in BLUEPRINTS:

@@ -13,6 +13,7 @@ error page. Anything unexpected is logged and answered 500 without a traceback.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -24,6 +25,9 @@ from kg import i18n
 from kg.config import Settings
 from kg.errors import Location, MigkgError, NotFound, Problem, StoreError, UserError
 
+REQUEST_ID_HEADER = "X-Request-Id"
+# A request id given by a proxy in front is kept when it looks like one; else a new one.
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{8,128}\Z")
 COOKIE = "migkg_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 JSON_PREFIXES = ("/api", "/sparql")
@@ -71,6 +75,22 @@ def settings() -> Settings:
 
 def _set_language() -> None:
     g.lang = resolve_language()
+
+
+# --- request id ---------------------------------------------------------------------------
+
+def request_id() -> str:
+    """The current request's id: the X-Request-Id it came with if well-formed, else a new one.
+    Echoed in the answer's X-Request-Id header and written in the access log."""
+    if "request_id" not in g:
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+    return g.request_id
+
+
+def _echo_request_id(response):
+    response.headers[REQUEST_ID_HEADER] = request_id()
+    return response
 
 
 def _remember_language(response):
@@ -239,6 +259,7 @@ def init_app(app: Flask) -> None:
     """Install the language resolver, template helpers and error handlers on app."""
     app.before_request(_set_language)
     app.after_request(_remember_language)
+    app.after_request(_echo_request_id)
     app.context_processor(_helpers)
     filters: dict[str, Callable] = {"number": number, "date": date, "local": local_path,
                                     "weblink": web_link, "nl2br": _nl2br}

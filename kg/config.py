@@ -84,6 +84,13 @@ class Settings:
     # The remote server's own query timeout parameter: NAME (seconds) or NAME:ms.
     endpoint_timeout_param: str | None = None
     lang: str = "en"
+    # The web app's secret key (signs its cookies); `migkg serve --production` refuses to
+    # start without one. Never shown in a repr.
+    secret_key: str | None = field(default=None, repr=False)
+    # `migkg serve --production`: worker processes (None: one per usable core) and the
+    # seconds a worker has to finish its requests in flight after SIGTERM.
+    workers: int | None = None
+    graceful_timeout_s: float = 30.0
     # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
     catalog_publisher: str = "migration-kg"
     limits: Limits = field(default_factory=Limits)
@@ -122,6 +129,9 @@ def load_settings() -> Settings:
                                      Settings.endpoint_dataset),
         endpoint_timeout_param=env.get("MIGKG_ENDPOINT_TIMEOUT_PARAM") or None,
         lang=env.get("MIGKG_LANG") or "en",
+        secret_key=env.get("MIGKG_SECRET_KEY") or None,
+        workers=_int_env("MIGKG_WORKERS", 0) or None,
+        graceful_timeout_s=_seconds_env("MIGKG_GRACEFUL_TIMEOUT", Settings.graceful_timeout_s),
         catalog_publisher=env.get("MIGKG_CATALOG_PUBLISHER") or Settings.catalog_publisher,
         limits=limits,
     )

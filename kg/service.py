@@ -14,6 +14,7 @@ and kg.i18n only; the types they need are re-exported below.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -51,6 +52,7 @@ __all__ = [
 ]
 
 LANGUAGES = i18n.LANGUAGES
+log = logging.getLogger(__name__)
 GUIDE_FORMATS = ("html", "md", "docx", "pdf")
 SELECT_FORMATS = ("table", "csv", "tsv", "json")  # QueryResult.render
 GRAPH_FORMATS = ("turtle", "ntriples")  # serialize_triples
@@ -205,8 +207,9 @@ class Workspace:
     def ping(self) -> bool:
         """Whether the store answers a trivial query (readiness)."""
         try:
-            self.store.ask("ASK {}")
-        except StoreError:
+            self.store.ping()
+        except StoreError as exc:
+            log.error("the store does not answer: %s", exc)
             return False
         return True
 

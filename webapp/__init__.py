@@ -23,6 +23,7 @@ from kg.config import Settings, load_settings
 # One module per concern, registered in this order. Each has `bp` (a Blueprint).
 BLUEPRINTS: tuple[str, ...] = (
     "webapp.pages",      # /, /search, /compare, /queries, /ontology, /vocab/<scheme>
+    "webapp.health",     # /healthz, /readyz
     "webapp.network",    # /id/<ISO3>/network..., /network/partners, /assets/network/...
     "webapp.guides",     # /id/<ISO3>/guide...
     "webapp.entities",   # /id/<ISO3>, /id/<ISO3>/<kind>/<id> (content negotiation); last:
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__)
     app.config["MIGKG_SETTINGS"] = settings
+    if settings.secret_key:
+        app.secret_key = settings.secret_key
     app.extensions["migkg_workspace"] = Workspace(settings)
     web.init_app(app)
     for module in BLUEPRINTS:

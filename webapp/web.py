@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -26,6 +27,9 @@ from kg.config import Settings
 from kg.errors import Location, MigkgError, Problem, StoreError, UserError
 from kg.service import Workspace
 
+REQUEST_ID_HEADER = "X-Request-Id"
+# A request id given by a proxy in front is kept when it looks like one; else a new one.
+_REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{8,128}\Z")
 COOKIE = "migkg_lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 JSON_PREFIXES = ("/api", "/sparql")
@@ -102,6 +106,22 @@ def _server_timing(response):
     """Server-Timing: app;dur=MS, the time spent in the app (read by benchmarks/webapp.py)."""
     if "started" in g:
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
+    return response
+
+
+# --- request id ---------------------------------------------------------------------------
+
+def request_id() -> str:
+    """The current request's id: the X-Request-Id it came with if well-formed, else a new one.
+    Echoed in the answer's X-Request-Id header and written in the access log."""
+    if "request_id" not in g:
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = given if _REQUEST_ID_RE.match(given) else uuid.uuid4().hex
+    return g.request_id
+
+
+def _echo_request_id(response):
+    response.headers[REQUEST_ID_HEADER] = request_id()
     return response
 
 
@@ -259,6 +279,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_set_language)
     app.after_request(_remember_language)
     app.after_request(_server_timing)
+    app.after_request(_echo_request_id)
     app.context_processor(_helpers)
     filters: dict[str, Callable] = {"number": number, "date": date, "local": local_path,
                                     "weblink": web_link, "nl2br": _nl2br}

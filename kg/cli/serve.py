@@ -1,25 +1,55 @@
-"""`migkg serve`: the web app over the configured store."""
+"""`migkg serve`: the web app over the configured store.
+
+Plain: waitress, for a workstation or a small site. `--production`: gunicorn (Unix), which
+needs MIGKG_SECRET_KEY, sizes its workers to the cores, logs each request as JSON and stops
+gracefully on SIGTERM (webapp.production). Both serve /healthz and /readyz.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from kg import i18n
 from kg.service import Workspace
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per process.")
+@click.option("--production", is_flag=True,
+              help="Serve with gunicorn (Linux/Unix): needs MIGKG_SECRET_KEY; JSON access log; "
+                   "graceful stop on SIGTERM.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="With --production: worker processes (default MIGKG_WORKERS, else one per "
+                   "usable core).")
+@click.option("--access-log", default="-", show_default=True, type=click.Path(dir_okay=False),
+              help="With --production: where the JSON access log goes (- is stdout).")
 @click.pass_obj
-def serve_cmd(ws: Workspace, host: str, port: int, threads: int) -> None:
-    """Serve the web app (waitress) on HOST:PORT."""
+def serve_cmd(ws: Workspace, host: str, port: int, threads: int, production: bool,
+              workers: int | None, access_log: str) -> None:
+    """Serve the web app on HOST:PORT (waitress; gunicorn with --production)."""
+    settings = ws.settings
+    if production:
+        from webapp import production as prod
+
+        prod.check_production(settings)
+        opts = prod.options(settings, host, port, threads, workers,
+                            access_log if access_log == "-" else str(Path(access_log)))
+        click.echo(i18n.t("cli.serve.serving", settings.lang, address=opts["bind"],
+                          server=f"gunicorn, workers={opts['workers']}, threads={threads}"), err=True)
+        prod.run(settings, opts)
+        return
     from waitress import serve
 
     from webapp import create_app
 
-    app = create_app(ws.settings)
-    click.echo(f"serving on http://{host}:{port}/", err=True)
+    app = create_app(settings)
+    click.echo(i18n.t("cli.serve.serving", settings.lang, address=f"{host}:{port}",
+                      server=f"waitress, threads={threads}"), err=True)
     serve(app, host=host, port=port, threads=threads)
 
 

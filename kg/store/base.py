@@ -89,6 +89,10 @@ class Store(ABC):
     # How long a fingerprint may be trusted before asking again (kg.store.public).
     fingerprint_interval_s = 0.0
 
+    def ping(self) -> None:
+        """Raise StoreError unless the store answers a trivial query (readiness checks)."""
+        self.ask("ASK {}")
+
     def fingerprint(self) -> object:
         """A value that changes whenever the data changes (equal values: same data).
 

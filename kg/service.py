@@ -186,11 +186,12 @@ class Workspace:
         point, and every link to one, left out (kg.store.public). What the public SPARQL
         endpoint and anonymous answers query; rebuilt when the store changes."""
         if self._public is None:
+            base = self.store  # opened first: `store` takes the same (non-reentrant) lock
             with self._opening:
                 if self._public is None:
                     from kg.store.public import PublicView
 
-                    self._public = Workspace(self.settings, store=PublicView(self.store))
+                    self._public = Workspace(self.settings, store=PublicView(base))
         return self._public
 
     def close(self) -> None:

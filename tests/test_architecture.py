@@ -16,7 +16,7 @@ SHELLS = (ROOT / "kg" / "cli", ROOT / "webapp")
 ALLOWED_KG = ("kg.service", "kg.errors", "kg.config", "kg.i18n")
 ALLOWED_FROM_KG = {"__version__", "i18n", "errors", "config", "service"}
 OWN = ("kg.cli", "webapp")
-THIRD_PARTY = {"click", "flask", "werkzeug", "jinja2", "markupsafe", "waitress"}
+THIRD_PARTY = {"click", "flask", "werkzeug", "jinja2", "markupsafe", "waitress", "gunicorn"}
 
 
 def _allowed(module: str) -> bool:

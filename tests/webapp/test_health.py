@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from benchmarks import fault_endpoints
+from tests.factories import fault_endpoints
 from kg.cli import main
 from kg.config import Settings, load_settings
 from tests.conftest import free_port

@@ -115,7 +115,7 @@ class PublicView(Store):
         raise StoreError(key="store.read_only")
 
     def replace_all(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
-        raise StoreError(i18n.t("store.read_only", "en"))
+        raise StoreError(key="store.read_only")
 
     def delete_graph(self, graph: str) -> bool:
         raise StoreError(key="store.read_only")

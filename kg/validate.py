@@ -349,20 +349,20 @@ class _OneGraphStore(Store):
         self._namespaces: dict[str, URIRef] = {}
         self._prefixes: dict[URIRef, str] = {}
 
-    def add(self, triple, context, quoted=False) -> None:  # noqa: ANN001
+    def add(self, triple, context, quoted=False) -> None:
         self._index.add_all([triple])
 
-    def addN(self, quads) -> None:  # noqa: N802, ANN001
+    def addN(self, quads) -> None:
         self._index.add_all((s, p, o) for s, p, o, _c in quads)
 
-    def remove(self, triple_pattern, context=None) -> None:  # noqa: ANN001
+    def remove(self, triple_pattern, context=None) -> None:
         for (s, p, o), _ in list(self.triples(triple_pattern)):
             del self._index.spo[s][p][o]
             del self._index.pos[p][o][s]
             del self._index.osp[o][s][p]
             self._index.size -= 1
 
-    def triples(self, triple_pattern, context=None):  # noqa: ANN001, ANN201
+    def triples(self, triple_pattern, context=None):
         s, p, o = triple_pattern
         none = ()
         index = self._index
@@ -411,16 +411,16 @@ class _OneGraphStore(Store):
                 for o2 in list(objs):
                     yield (s2, p2, o2), iter(none)
 
-    def __len__(self, context=None) -> int:  # noqa: ANN001
+    def __len__(self, context=None) -> int:
         return self._index.size
 
-    def contexts(self, triple=None):  # noqa: ANN001, ANN201
+    def contexts(self, triple=None):
         return iter(())
 
-    def add_graph(self, graph) -> None:  # noqa: ANN001
+    def add_graph(self, graph) -> None:
         return None
 
-    def remove_graph(self, graph) -> None:  # noqa: ANN001
+    def remove_graph(self, graph) -> None:
         return None
 
     def bind(self, prefix: str, namespace: URIRef, override: bool = True) -> None:
@@ -439,7 +439,7 @@ class _OneGraphStore(Store):
     def prefix(self, namespace: URIRef) -> str | None:
         return self._prefixes.get(namespace)
 
-    def namespaces(self):  # noqa: ANN201
+    def namespaces(self):
         yield from self._namespaces.items()
 
 

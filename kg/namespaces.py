@@ -9,6 +9,8 @@ MKG = Namespace("https://w3id.org/migkg/ontology#")
 VOC = Namespace("https://w3id.org/migkg/vocab/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+# Precomputed figures: one property per column of queries/compare/*-figures.rq (kg.figures).
+FIG = Namespace("https://w3id.org/migkg/figure/")
 EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 
 ONTOLOGY_IRI = "https://w3id.org/migkg/ontology"
@@ -32,7 +34,7 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "DCAT", "DCTERMS", "DEFAULT_BASE", "EU_COUNTRY", "FOAF", "MKG", "ONTOLOGY_IRI", "ORG",
+    "DCAT", "DCTERMS", "DEFAULT_BASE", "EU_COUNTRY", "FIG", "FOAF", "MKG", "ONTOLOGY_IRI", "ORG",
     "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SH", "SKOS", "VCARD", "VOC", "XSD",
     "concept", "scheme", "DataIRIs",
 ]

@@ -14,8 +14,9 @@ from kg.store.base import SelectResult, Store
 __all__ = ["SelectResult", "Store", "open_store"]
 
 
-def open_store(settings: Settings) -> Store:
-    """The configured store, ready to query (the embedded one loads its snapshots now)."""
+def open_store(settings: Settings, *, lazy: bool = False) -> Store:
+    """The configured store, ready to query (the embedded one loads its snapshots now, or
+    with lazy=True, for writers, on the first query: see kg.store.embedded)."""
     if settings.endpoint:
         from kg.store.remote import RemoteStore
 
@@ -35,4 +36,4 @@ def open_store(settings: Settings) -> Store:
         )
     from kg.store.embedded import EmbeddedStore
 
-    return EmbeddedStore(settings.store_dir, lang=settings.lang)
+    return EmbeddedStore(settings.store_dir, lang=settings.lang, lazy=lazy)

@@ -63,6 +63,11 @@ class Store(ABC):
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         """Atomically replace one named graph: readers see the old graph or the new, never a mix."""
 
+    def replace_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
+        """Replace several graphs; each one atomically (the embedded store: all in one commit)."""
+        for graph, triples in graphs:
+            self.replace_graph(graph, triples)
+
     @abstractmethod
     def replace_all(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         """Make the store hold exactly these graphs (a restore): all at once, or nothing."""

@@ -22,6 +22,12 @@ from the loaded store, killed at the limit (kg.store.limited); the parent refres
 so the child always sees the latest snapshots. Named queries (trusted=True) run in the
 thread: benchmarks/queries.py shows each far under the limit at 1M triples, and forking is
 not free.
+
+A writer that does not query (an import) opens the store with `lazy=True`: only the
+manifest is read; `graph_triples` parses just the snapshot asked for, and everything is
+loaded on the first query. Updating one country then costs the same in a store of 10 or
+200 countries. `replace_graphs` writes several graphs under one lock and one manifest
+commit: all of them change, or none.
 """
 
 from __future__ import annotations
@@ -80,11 +86,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomically(target: Path, data: bytes, mtime_ns: int | None = None) -> None:
+def _write_atomically(target: Path, data: bytes, mtime_ns: int | None = None,
+                      sync_dir: bool = True) -> None:
     """Write data to target so that target is either absent/old or complete, even on SIGKILL.
 
     A failed write (disk full...) removes its temp file at once: left behind, it would hold
     the very space the next attempt needs. Temp files of killed writers are swept by _sweep.
+    With sync_dir False the caller fsyncs the folder once after several files.
     """
     tmp = target.parent / f"{TMP_PREFIX}{target.name}.{os.getpid()}.{time.monotonic_ns()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -103,13 +111,15 @@ def _write_atomically(target: Path, data: bytes, mtime_ns: int | None = None) ->
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(target.parent)
+    if sync_dir:
+        _fsync_dir(target.parent)
 
 
 class EmbeddedStore(Store):
     """pyoxigraph in memory, persisted per graph under `path` (see the module docstring)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lang: str = "en") -> None:
+    def __init__(self, path: str | os.PathLike[str], *, lang: str = "en", lazy: bool = False
+                 ) -> None:
         self.path = Path(path)
         self.lang = lang
         self._manifest_path = self.path / MANIFEST
@@ -122,7 +132,11 @@ class EmbeddedStore(Store):
         self._signature: tuple[int, int, int] | None = None
         self._closed = False
         self._children = QueryChildren()
-        self._refresh(force=True)
+        self._lazy = lazy  # True until the first query loads every graph
+        if lazy:
+            self._read_manifest()  # a damaged manifest is still an error at open
+        else:
+            self._refresh(force=True)
 
     # -- errors -------------------------------------------------------------------------------
 
@@ -194,9 +208,11 @@ class EmbeddedStore(Store):
         """Reload the graphs another process changed since the last look (one stat if none)."""
         if self._closed:
             raise self._error("closed")
-        if not force and self._signature_now() == self._signature:
+        if not force and not self._lazy and self._signature_now() == self._signature:
             return
         with self._reload:
+            force = force or self._lazy
+            self._lazy = False
             signature = self._signature_now()
             if not force and signature == self._signature:
                 return  # another thread reloaded while this one waited
@@ -278,12 +294,37 @@ class EmbeddedStore(Store):
         return self._run(sparql, ox.QueryTriples, "CONSTRUCT/DESCRIBE")
 
     def graph_triples(self, graph: str) -> list[ox.Triple]:
+        if self._lazy:
+            return self._snapshot_triples(graph)
         self._refresh()
         node = ox.NamedNode(graph)
         with self._rw.read():
             return [q.triple for q in self._store.quads_for_pattern(None, None, None, node)]
 
+    def _snapshot_triples(self, graph: str) -> list[ox.Triple]:
+        """One graph read from its snapshot alone (lazy mode: nothing is loaded in memory)."""
+        if self._closed:
+            raise self._error("closed")
+        for _ in range(_READ_RETRIES):
+            manifest, signature = self._read_manifest()
+            entry = manifest["graphs"].get(graph)
+            if entry is None:
+                return []
+            try:
+                data = self._read_snapshot(entry)
+            except FileNotFoundError as exc:
+                if self._signature_now() == signature:
+                    raise self._error("corrupt", file=f"{GRAPHS}/{Path(exc.filename).name}",
+                                      reason=exc.strerror) from None
+                continue  # swept by a writer that committed meanwhile: read the new manifest
+            except OSError as exc:
+                raise self._error("unreadable", reason=exc.strerror or str(exc)) from None
+            return [q.triple for q in ox.parse(data, format=SNAPSHOT_FORMAT, lenient=True)]
+        raise self._error("unstable")
+
     def graphs(self) -> list[str]:
+        if self._lazy:
+            return sorted(self._read_manifest()[0]["graphs"])
         self._refresh()
         with self._rw.read():
             return sorted(self._loaded)
@@ -327,35 +368,40 @@ class EmbeddedStore(Store):
             finally:
                 os.close(fd)  # closing the descriptor releases the flock
 
-    def _commit(self, changes: dict[str, tuple[bytes, int] | None], *, whole: bool = False,
-                ) -> dict[str, bool]:
-        """Write the changed graphs' snapshots (None drops a graph) and commit the manifest.
+    def _commit(self, changes: Iterable[tuple[str, tuple[bytes, int] | None]], *,
+                whole: bool = False) -> dict[str, bool]:
+        """Write each changed graph's snapshot as the pairs come (None: drop the graph), then
+        commit them all with one manifest: every graph changes, or none.
 
         With whole, the committed store holds exactly `changes`'s graphs (a restore). Returns,
         per changed graph, whether it existed before. Must hold the writer lock.
         """
         manifest, _ = self._read_manifest()
         before: dict[str, dict[str, Any]] = manifest["graphs"]
-        existed = {g: g in before for g in changes}
-        if not whole and all(data is None and not existed[g] for g, data in changes.items()):
-            return existed
         graphs = {} if whole else dict(before)
         # First give back the space of what killed or failed writers left (temp files,
         # snapshots never committed): on a full disk it is what this write needs.
         self._sweep(manifest)
         generation = int(manifest.get("generation", 0)) + 1
+        existed: dict[str, bool] = {}
         written: list[str] = []
         try:
-            for graph, change in changes.items():
+            for graph, change in changes:
+                existed.setdefault(graph, graph in before)
                 if change is None:
                     graphs.pop(graph, None)
                     continue
                 data, count = change
                 name = snapshot_name(graph, generation)
-                _write_atomically(self._graphs_dir / name, data)
+                # One fsync of the folder for all snapshots, below, not one per file.
+                _write_atomically(self._graphs_dir / name, data, sync_dir=False)
                 written.append(name)
                 graphs[graph] = {"file": name, "triples": count, "bytes": len(data),
                                  "sha256": hashlib.sha256(data).hexdigest()}
+            if not whole and not written and graphs == before:
+                return existed  # e.g. deleting a graph that is not there: nothing to commit
+            if written:
+                _fsync_dir(self._graphs_dir)  # every snapshot durable before the commit
             new = {"format": FORMAT, "version": VERSION, "generation": generation,
                    "graphs": dict(sorted(graphs.items()))}
             # Readers detect commits by (inode, mtime_ns, size): make mtime strictly increase
@@ -407,9 +453,14 @@ class EmbeddedStore(Store):
         if change is None:
             self.delete_graph(graph)
             return
-        self._write({node.value: change}, node.value)
+        self._write([(node.value, change)], node.value)
         # No in-memory update here: the next read sees the new manifest and loads the graph,
         # so a process that only writes (an import) never pays for loading what it wrote.
+
+    def replace_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
+        """Replace several graphs in one commit: each snapshot is written as the pairs come
+        (so only one graph's triples are in memory at a time), the manifest once at the end."""
+        self._write(((ox.NamedNode(g).value, _serialize(ts)) for g, ts in graphs), None)
 
     def delete_graph(self, graph: str) -> bool:
         node = ox.NamedNode(graph)
@@ -417,15 +468,15 @@ class EmbeddedStore(Store):
             if self._closed:
                 raise self._error("closed")
             return False  # nothing was ever written: do not create the folder for nothing
-        return self._write({node.value: None}, node.value)[node.value]
+        return self._write([(node.value, None)], node.value)[node.value]
 
     def replace_all(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         """Make the store hold exactly these graphs, in one commit (a restore)."""
         changes = {ox.NamedNode(g).value: _serialize(ts) for g, ts in graphs.items()}
-        self._write({g: c for g, c in changes.items() if c is not None}, None, whole=True)
+        self._write([(g, c) for g, c in changes.items() if c is not None], None, whole=True)
 
-    def _write(self, changes: dict[str, tuple[bytes, int] | None], graph: str | None, *,
-               whole: bool = False) -> dict[str, bool]:
+    def _write(self, changes: Iterable[tuple[str, tuple[bytes, int] | None]], graph: str | None,
+               *, whole: bool = False) -> dict[str, bool]:
         if self._closed:
             raise self._error("closed")
         try:

@@ -243,3 +243,30 @@ def test_export_stdout_is_machine_output_only(migkg, settings, small_folder):
     migkg(settings, "import", str(small_folder))
     result = migkg(settings, "export", "--format", "nq")
     assert len(parse_dataset(result.stdout_bytes, "nquads")) > 0
+
+
+def test_figures_are_written_with_the_country_and_follow_new_definitions(settings, small_folder):
+    """A country's figures land in its graph with its data; when the model or the figure
+    queries change (here: a store written before figures existed), the next import of any
+    country recomputes every country's figures."""
+    from kg import figures
+    from kg.query import run
+
+    xac = demo_countries_dir() / "XAC"
+    with open_store(settings) as store:
+        import_paths(store, [small_folder, xac], settings, user="tester")
+        node = figures.figures_iri(IRIS, "XAC")
+        graph = store.graph_triples(IRIS.graph("XAC"))
+        assert any(t.subject.value == node for t in graph)
+        live = run(store, "country-figures", {"country": "XAC"}).rows
+        # As an older version left it: no figures, no version recorded.
+        store.replace_graph(IRIS.graph("XAC"),
+                            [t for t in graph if not t.subject.value.startswith(node)])
+        store.replace_graph(IRIS.vocabulary_graph, [
+            t for t in store.graph_triples(IRIS.vocabulary_graph)
+            if t.predicate.value != str(MKG.figuresVersion)])
+        assert run(store, "completeness", {"country": "XAC"}).rows[0]["completeness"] is None
+        import_paths(store, [small_folder], settings, user="tester")
+        summary = {r["country"]: r for r in run(store, "country-summary", {}).rows}
+        assert summary["XAC"]["completeness"] == live[0]["completeness"]
+        assert summary["XAC"]["actor_count"] == live[0]["actor_count"] == 6

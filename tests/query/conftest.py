@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg import figures
 from kg.config import Settings
 from kg.namespaces import PROV, XSD, DataIRIs
 from kg.store import Store, open_store
@@ -93,8 +94,10 @@ def hostile_triples() -> list[ox.Triple]:
 
 def tiny_graphs() -> dict[str, list[ox.Triple]]:
     """The graphs of the tiny store: vocabularies and country XTT."""
-    tiny = [q.triple for q in ox.parse(TINY, format=ox.RdfFormat.TURTLE)]
-    return {IRIS.vocabulary_graph: load_model_triples(), IRIS.graph("XTT"): tiny + hostile_triples()}
+    tiny = [q.triple for q in ox.parse(TINY, format=ox.RdfFormat.TURTLE)] + hostile_triples()
+    # With its precomputed figures, as an import writes them (kg.figures).
+    return {IRIS.vocabulary_graph: load_model_triples(),
+            IRIS.graph("XTT"): tiny + figures.compute(tiny, "XTT", IRIS)}
 
 
 @pytest.fixture(scope="session")

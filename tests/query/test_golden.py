@@ -181,3 +181,22 @@ def test_summary_agrees_with_completeness_and_endorsement_status(golden_store, t
                 completeness[iso3]
     assert status == {"XTT": "draft"}
     assert {c: r["status"] for c, r in summary.items()} == {"XTT": "draft"}
+
+
+def test_precomputed_figures_equal_the_live_queries(golden_store, tiny_store) -> None:
+    """What country-summary, completeness and domains-across-countries read (figures stored
+    at import time) is what country-figures and domain-figures compute now over the store."""
+    for store in (golden_store, tiny_store):
+        live = {r["country"]: r for r in run(store, "country-figures", {}).rows}
+        assert live
+        for name in ("country-summary", "completeness"):
+            for row in run(store, name, {}).rows:
+                expected = live[row["country"]]
+                assert {k: v for k, v in row.items() if k != "name"} == \
+                    {k: expected[k] for k in row if k != "name"}, (name, row["country"])
+        by_domain = {(r["country"], r["domain"]): r for r in run(store, "domain-figures", {}).rows}
+        across = run(store, "domains-across-countries", {}).rows
+        assert len(across) == len(by_domain)
+        for row in across:
+            expected = by_domain[(row["country"], row["domain"])]
+            assert {k: row[k] for k in expected} == expected

@@ -306,3 +306,42 @@ def test_missing_snapshot_is_a_clear_error(path: Path) -> None:
     (path / "graphs" / manifest["graphs"][G1]["file"]).unlink()
     with pytest.raises(StoreError, match=r"damaged: graphs/.*\.ttl: No such file"):
         EmbeddedStore(path)
+
+
+def test_lazy_store_reads_only_the_snapshot_asked_for(path: Path) -> None:
+    """A writer (an import) opens lazily: one graph's cost, whatever else the store holds."""
+    EmbeddedStore(path).replace_graphs([(G1, triples("a", 3)), (G2, triples("b", 2))])
+    manifest = json.loads((path / "manifest.json").read_text())
+    other = path / "graphs" / manifest["graphs"][G2]["file"]
+    other.write_bytes(b"damaged")  # never read unless the whole store is loaded
+    lazy = EmbeddedStore(path, lazy=True)
+    assert lazy.graphs() == [G1, G2]
+    assert set(lazy.graph_triples(G1)) == set(triples("a", 3))
+    assert lazy.graph_triples(G0) == []
+    lazy.replace_graph(G1, triples("c", 1))
+    assert set(lazy.graph_triples(G1)) == set(triples("c", 1))
+    with pytest.raises(StoreError, match="damaged.*sha256"):  # the first query loads all
+        lazy.select("SELECT * WHERE { ?s ?p ?o }")
+    (path / "manifest.json").write_text("{not json")
+    with pytest.raises(StoreError, match=r"damaged: manifest\.json"):
+        EmbeddedStore(path, lazy=True)
+
+
+def test_replace_graphs_is_one_commit(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = EmbeddedStore(path)
+    store.replace_graph(G0, triples("c", 1))
+    generation = json.loads((path / "manifest.json").read_text())["generation"]
+
+    def pairs():
+        yield G1, triples("a", 2)
+        yield G2, triples("b", 2)
+        raise OSError(28, "No space left on device")  # fails before the commit
+
+    with pytest.raises(StoreError, match="cannot write"):
+        store.replace_graphs(pairs())
+    assert store.graphs() == [G0]
+    assert len(os.listdir(path / "graphs")) == 1  # the two snapshots written were removed
+    store.replace_graphs([(G1, triples("a", 2)), (G2, triples("b", 2)), (G0, [])])
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["generation"] == generation + 1
+    assert store.graphs() == [G1, G2]

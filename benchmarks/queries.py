@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 import pyoxigraph as ox  # noqa: E402
 
+from kg import figures  # noqa: E402
 from kg.config import Limits, Settings  # noqa: E402
 from kg.errors import QueryTimeout  # noqa: E402
 from kg.namespaces import DataIRIs  # noqa: E402
@@ -137,10 +138,18 @@ def build_store(folder: Path, n_countries: int, copies: int) -> list[str]:
         country, vocabularies = template_graphs(Path(work))
     store = EmbeddedStore(folder / "store")
     store.replace_graph(IRIS.vocabulary_graph, vocabularies)
-    for i, code in enumerate(codes, start=1):
-        store.replace_graph(IRIS.graph(code), clone_country(country, code, copies))
-        if i % 10 == 0:
-            print(f"  {i}/{len(codes)} countries written", file=sys.stderr)
+    # The clones' precomputed figures are computed afresh, as an import of each would.
+    prefix = figures.figures_iri(IRIS, TEMPLATE)
+    country = [t for t in country if not figures.is_figure(t, prefix)]
+
+    def clones():
+        for i, code in enumerate(codes, start=1):
+            data = clone_country(country, code, copies)
+            yield IRIS.graph(code), data + figures.compute(data, code, IRIS)
+            if i % 10 == 0:
+                print(f"  {i}/{len(codes)} countries written", file=sys.stderr)
+
+    store.replace_graphs(clones())
     store.close()
     marker.write_text(json.dumps(wanted))
     return codes

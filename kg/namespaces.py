@@ -1,10 +1,56 @@
-"""Every namespace the project uses, in one place (see docs/data-model.md)."""
+"""Every namespace the project uses, in one place (see docs/data-model.md).
+
+Terms are plain strings (`str(MKG.country)`, `f"{VOC}domain"`), so importing this module
+costs nothing: rdflib (a third of a second to import) is loaded only where an rdflib graph
+is used (kg.validate, which wraps these namespaces with rdflib's own).
+"""
 
 from __future__ import annotations
 
-from rdflib import Namespace
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
+class Namespace:
+    """An IRI prefix: `NS.term` and `NS["term"]` give the term's full IRI as a str.
+
+    Not a str subclass, so terms named like str methods (dcterms:title, dcterms:format)
+    are terms too.
+    """
+
+    __slots__ = ("_base",)
+
+    def __init__(self, base: str) -> None:
+        self._base = base
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._base + name
+
+    def __getitem__(self, name: str) -> str:
+        return self._base + name
+
+    def __str__(self) -> str:
+        return self._base
+
+    def __repr__(self) -> str:
+        return f"Namespace({self._base!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Namespace) and other._base == self._base
+
+    def __hash__(self) -> int:
+        return hash(self._base)
+
+
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 MKG = Namespace("https://w3id.org/migkg/ontology#")
 VOC = Namespace("https://w3id.org/migkg/vocab/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")

@@ -30,11 +30,14 @@ from rdflib import Literal as RLiteral
 from rdflib.collection import Collection
 from rdflib.store import Store
 
+from kg import namespaces as ns
 from kg.errors import DataFileError
 from kg.i18n import t
-from kg.namespaces import RDF, RDFS, SH, SKOS
 from kg.resources import shapes_dir
 from kg.vocab import load_model_triples
+
+# The project's namespaces as rdflib ones: this module works on rdflib graphs.
+RDF, RDFS, SH, SKOS = (rdflib.Namespace(str(n)) for n in (ns.RDF, ns.RDFS, ns.SH, ns.SKOS))
 
 ERROR, WARNING = "error", "warning"
 INFERENCE_MODES = ("none", "rdfs", "owlrl", "both")

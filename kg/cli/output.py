@@ -5,9 +5,28 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import click
+
 from kg.errors import Location, ParameterError, Problem
+
+
+class LazyChoice(click.Choice):
+    """A click.Choice whose choices come from a module imported only when they are needed
+    (the command runs or shows its help), so `migkg --help` does not import it."""
+
+    def __init__(self, load: Callable[[], Sequence[str]], case_sensitive: bool = True) -> None:
+        self._load = load
+        self._loaded: tuple[str, ...] | None = None
+        self.case_sensitive = case_sensitive
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._loaded is None:
+            self._loaded = tuple(self._load())
+        return self._loaded
 
 
 def write_output(output: str, data: bytes) -> None:

@@ -19,8 +19,7 @@ from rdflib import RDF, BNode, Graph
 
 import kg.validate as kv
 from kg.errors import DataFileError
-from kg.namespaces import SH
-from kg.validate import ShaclResult, load_shapes, validate
+from kg.validate import SH, ShaclResult, load_shapes, validate
 from tests.factories.shapes import CONCERNS, FIXTURES, HERE, PREFIX_TEXT, fixture_triples
 from tests.shapes.realistic import country_triples
 

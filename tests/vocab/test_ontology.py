@@ -139,4 +139,4 @@ def test_ontology_parses_with_rdflib_too() -> None:
 
     graph = rdflib.Graph()
     graph.parse(data=(ontology_dir() / "migkg.ttl").read_bytes(), format="turtle")
-    assert (rdflib.URIRef(ONTOLOGY_IRI), RDF.type, OWL.Ontology) in graph
+    assert (rdflib.URIRef(ONTOLOGY_IRI), rdflib.RDF.type, rdflib.OWL.Ontology) in graph

@@ -160,7 +160,7 @@ def test_policy_stages_form_the_seed_cycle() -> None:
                      ox.NamedNode(str(SKOS.OrderedCollection))) in triples
     graph = rdflib.Graph()
     graph.parse(data=(vocabularies_dir() / "policy-stage.ttl").read_bytes(), format="turtle")
-    head = graph.value(rdflib.URIRef(cycle), SKOS.memberList)
+    head = graph.value(rdflib.URIRef(cycle), rdflib.URIRef(SKOS.memberList))
     members = [str(m) for m in Collection(graph, head)]
     assert members == [concept("policy-stage", code) for code in expected]
     french = [v.label(concept("policy-stage", code), "fr") for code in expected]

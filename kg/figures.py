@@ -77,9 +77,9 @@ def compute(data: Sequence[ox.Triple], iso3: str, iris: DataIRIs) -> list[ox.Tri
 
 
 def _rows(store: ox.Store, name: str, iso3: str) -> list[tuple[ox.QuerySolution, list[str]]]:
-    from kg.query.catalogue import catalogue
+    from kg.query.catalogue import named_query
 
-    solutions = store.query(catalogue().get(name).bind({"country": iso3}))
+    solutions = store.query(named_query(name).bind({"country": iso3}))
     names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
     return [(row, names) for row in solutions]  # type: ignore[union-attr]
 
@@ -93,11 +93,11 @@ def _values(node: ox.NamedNode, row: ox.QuerySolution, names: list[str]) -> list
 @cache
 def version() -> str:
     """What the stored figures depend on: the model and the two queries' text."""
-    from kg.query.catalogue import catalogue
+    from kg.query.catalogue import named_query
 
     digest = hashlib.sha256(_model_ntriples())
     for name in QUERIES:
-        digest.update(catalogue().get(name).text.encode())
+        digest.update(named_query(name).text.encode())
     return digest.hexdigest()[:16]
 
 

@@ -16,14 +16,23 @@ LANGUAGES = ("en", "fr")
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
+    """Every message of lang, keyed '<file stem>.<key>'."""
     messages: dict[str, str] = {}
-    folder = locale_dir() / lang
-    for path in sorted(folder.glob("*.toml")):
+    for path in sorted((locale_dir() / lang).glob("*.toml")):
+        messages.update(_area(lang, path.stem))
+    return messages
+
+
+@cache
+def _area(lang: str, stem: str) -> dict[str, str]:
+    """One file's messages: t() reads only the area it needs (start-up of a command)."""
+    path = locale_dir() / lang / f"{stem}.toml"
+    try:
         with path.open("rb") as fh:
             table = tomllib.load(fh)
-        for key, value in _flatten(table):
-            messages[f"{path.stem}.{key}"] = value
-    return messages
+    except FileNotFoundError:
+        return {}
+    return {f"{stem}.{key}": value for key, value in _flatten(table)}
 
 
 def _flatten(table: dict, prefix: str = ""):
@@ -48,7 +57,8 @@ def check_lang(value: str, where: str = "--lang") -> str:
 def t(key: str, lang: str = "en", **params: object) -> str:
     """The message for key in lang (English as fallback), formatted with params."""
     lang = lang if lang in LANGUAGES else "en"
-    template = catalogue(lang).get(key) or catalogue("en").get(key)
+    stem = key.split(".", 1)[0]
+    template = _area(lang, stem).get(key) or _area("en", stem).get(key)
     if template is None:
         # A missing key is a bug, but the user still deserves the facts.
         return key + (" " + repr(params) if params else "")

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kg.config import Limits
 from kg.errors import Location, QueryTimeout
-from kg.query.catalogue import NamedQuery, catalogue
+from kg.query.catalogue import NamedQuery, named_query
 from kg.query.guard import check_readonly
 from kg.query.results import QueryResult, convert
 from kg.store.base import SelectResult, Store
@@ -24,7 +24,7 @@ def run(store: Store, name: str | NamedQuery, params: Mapping[str, object] | Non
         timeout_s: float | None = None, max_rows: int | None = None) -> QueryResult:
     """Run a named query: parameters checked by type first (ParameterError), then bound as
     RDF terms in a VALUES block; rows converted to plain values (kg.query.results)."""
-    query = name if isinstance(name, NamedQuery) else catalogue().get(name)
+    query = name if isinstance(name, NamedQuery) else named_query(name)
     text = query.bind(params)
     if timeout_s is None and max_rows is None:
         answer = store.select(text)

@@ -1,0 +1,251 @@
+"""`make benchmarks`: one table of the figures that matter, each beside its target and the raw
+engine doing the same work in the same run (issue 19). Under 10 minutes on 2 cores.
+
+    python benchmarks/summary.py [--countries 10,100,200] [--runs 10] [--keep DIR]
+
+Rows (path, figure, target, ratio to the raw engine):
+- import: N synthetic countries of ~10.7k triples (benchmarks/questionnaires.py, the
+  typical country x 3.3) by one `migkg import` into a fresh store, for each N: wall, CPU
+  (the command and its check workers), peak RSS (largest process, and command + workers
+  summed), time per country; raw = pyoxigraph loading the resulting snapshots;
+- update: re-importing one changed country into each of those stores, end to end;
+- queries over ~1M triples (benchmarks/queries.py's store: 100 clones of XAA x 4):
+  country-summary (the home page), completeness and domains-across-countries (every
+  country), the slowest per-country named query and how many miss 25 ms, and the
+  catalogue's overhead; raw = the same bound text on the same pyoxigraph store;
+- start-up: `migkg --help` and `migkg query actors -p country=XAA` on the demo store,
+  raw = `python -c "import pyoxigraph"` and the same query run by a bare pyoxigraph script.
+The machine may be shared: the load average is printed before and after, times are wall
+unless they say CPU, and ratios are measured side by side in one run. Exit 1 on a miss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+bench_import = importlib.import_module("benchmarks.import")
+from benchmarks import queries as bench_queries  # noqa: E402
+from benchmarks.questionnaires import iso3_codes, write_country  # noqa: E402
+
+ROWS: list[tuple[str, str, str, str, str]] = []
+MISSED: list[str] = []
+
+
+def row(path: str, figure: str, target: str = "", ratio: str = "", ok: bool | None = None
+        ) -> None:
+    verdict = "" if ok is None else ("ok" if ok else "MISSED")
+    if ok is False:
+        MISSED.append(path)
+    ROWS.append((path, figure, target, ratio, verdict))
+    print(f"  {path}: {figure} {target} {ratio} {verdict}", file=sys.stderr)
+
+
+def secs(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run_measured(args: list[str]) -> dict[str, float]:
+    """A command: wall, CPU of it and its waited-for children, largest RSS, summed tree RSS."""
+    peak = [0]
+    done = threading.Event()
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
+
+        def sample() -> None:
+            while not done.wait(0.1):
+                peak[0] = max(peak[0], bench_import.tree_rss(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        done.set()
+        sampler.join()
+        if os.waitstatus_to_exitcode(status):
+            err.seek(0)
+            raise SystemExit(f"{args[:3]} failed:\n{err.read().decode()[-2000:]}")
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
+            "rss": usage.ru_maxrss * 1024, "tree": peak[0]}
+
+
+def raw_load(store: Path) -> float:
+    """pyoxigraph alone loading the store's snapshot files (what the import writes)."""
+    code = ("import pyoxigraph as ox, pathlib, sys, time\n"
+            "t = time.perf_counter(); s = ox.Store()\n"
+            "for f in sorted(pathlib.Path(sys.argv[1]).glob('graphs/*.ttl')):\n"
+            "    s.bulk_load(f.read_bytes(), format=ox.RdfFormat.TURTLE)\n"
+            "print(time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code, str(store)], capture_output=True,
+                         text=True, check=True)
+    return float(out.stdout)
+
+
+# -- import and update ------------------------------------------------------------------------
+
+
+def section_import(work: Path, sizes: list[int]) -> None:
+    big = bench_import.scaled(3.3)
+    codes = iso3_codes(max(sizes))
+    folders = [write_country(work / "q" / c, c, **big) for c in codes]
+    per_country: dict[int, float] = {}
+    for n in sizes:
+        store = work / f"store-{n}"
+        m = run_measured([bench_import.migkg(), "--store", str(store), "import",
+                          *map(str, folders[:n])])
+        raw = raw_load(store)
+        per_country[n] = m["wall"] / n
+        manifest = json.loads((store / "manifest.json").read_text())
+        triples = sum(e["triples"] for g, e in manifest["graphs"].items() if "/graph/X" in g)
+        target = {100: 30.0, 200: 60.0}.get(n)
+        row(f"import {n} countries ({triples / 1e6:.2f}M triples), wall",
+            f"{secs(m['wall'])} (CPU {secs(m['cpu'])})", f"< {target:g} s" if target else "",
+            f"{m['wall'] / raw:.1f}x pyoxigraph load ({secs(raw)})",
+            (m["wall"] < target) if target else None)
+        rss_ok = m["tree"] < 1 << 30 if n >= 200 else None
+        row(f"import {n} countries, peak RSS", f"{mib(m['rss'])} largest, {mib(m['tree'])} "
+            "summed", "< 1 GiB" if n >= 200 else "", "", rss_ok)
+    first, last = per_country[min(sizes)], per_country[max(sizes)]
+    row("import, time per country " + " / ".join(f"{n}: {secs(per_country[n])}" for n in sizes),
+        f"{last / first:.2f}x from {min(sizes)} to {max(sizes)}", "flat (< 1.3x)", "",
+        last / first < 1.3)
+    # Update one country: the first one, with one more actor, in each store.
+    changed = write_country(work / "changed" / codes[0], codes[0],
+                            **{**big, "actors": big["actors"] + 1})
+    for n in sizes:
+        m = run_measured([bench_import.migkg(), "--store", str(work / f"store-{n}"), "import",
+                          str(changed)])
+        row(f"update 1 country in a store of {n}", secs(m["wall"]), "< 2 s", "",
+            m["wall"] < 2)
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+CROSS = {"country-summary": 0.050, "completeness": 0.100, "domains-across-countries": 0.100}
+
+
+def section_queries(work: Path, runs: int) -> None:
+    from kg.store.embedded import EmbeddedStore
+
+    codes = bench_queries.build_store(work / "queries", 100, 4)
+    store = EmbeddedStore(work / "queries" / "store")
+    rows = bench_queries.measure(store, bench_queries.raw_embedded(store), codes, runs, None)
+    store.close()
+    for r in rows:
+        if r["query"] in CROSS and r["scope"] == "all":
+            limit = CROSS[r["query"]] * 1000
+            row(f"query {r['query']} (all 100 countries, 1M triples), p95",
+                f"{r['p95']:.1f} ms", f"< {limit:g} ms",
+                f"{r['p50'] / r['raw_p50']:.2f}x raw (raw p50 {r['raw_p50']:.1f} ms)",
+                r["p95"] < limit)
+    per_country = [r for r in rows if r["scope"] == "country"]
+    worst = max(per_country, key=lambda r: r["p95"])
+    slow = sorted(f"{r['query']} {r['p95']:.0f}" for r in per_country if r["p95"] >= 25)
+    row(f"per-country named queries ({len(per_country)}), slowest p95",
+        f"{worst['query']} {worst['p95']:.1f} ms", "< 25 ms",
+        f"{worst['p50'] / worst['raw_p50']:.2f}x raw", worst["p95"] < 25)
+    row("  per-country queries at or over 25 ms p95", "; ".join(slow) or "none")
+    ratios = [(r["p50"] / r["raw_p50"], r) for r in rows if r["raw_p50"] >= 1.0]
+    ratio, r = max(ratios, key=lambda x: x[0])
+    row("catalogue overhead, worst query of 1 ms or more", f"{r['query']} ({r['scope']})",
+        "<= 1.3x", f"{ratio:.2f}x raw", ratio <= 1.3)
+
+
+# -- start-up --------------------------------------------------------------------------------
+
+
+def _median_wall(args: list[str], runs: int, env: dict[str, str] | None = None) -> float:
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                       env=env)
+        samples.append(time.perf_counter() - t)
+    return statistics.median(samples)
+
+
+def section_startup(work: Path, runs: int) -> None:
+    exe = bench_import.migkg()
+    store = work / "demo-store"
+    subprocess.run([exe, "--store", str(store), "demo"], check=True, capture_output=True)
+    bare = _median_wall([sys.executable, "-c", "import pyoxigraph"], runs)
+    helped = _median_wall([exe, "--help"], runs)
+    row("migkg --help", secs(helped), "< 150 ms", f"{helped / bare:.1f}x import pyoxigraph "
+        f"({secs(bare)})", helped < 0.150)
+    query = _median_wall([exe, "--store", str(store), "query", "actors", "-p", "country=XAA"],
+                         runs)
+    from kg.query import catalogue
+
+    text = catalogue().get("actors").bind({"country": "XAA", "lang": "en"})
+    raw_code = ("import pyoxigraph as ox, pathlib, sys\ns = ox.Store()\n"
+                "for f in sorted(pathlib.Path(sys.argv[1]).glob('graphs/*.ttl')):\n"
+                "    s.load(f.read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("
+                "'urn:g:' + f.name))\n"
+                "rows = [[str(v) for v in r] for r in s.query(sys.argv[2], "
+                "use_default_graph_as_union=True)]")
+    raw = _median_wall([sys.executable, "-c", raw_code, str(store), text], runs)
+    row("migkg query actors -p country=XAA (demo store)", secs(query), "< 300 ms",
+        f"{query / raw:.1f}x bare pyoxigraph script ({secs(raw)})", query < 0.300)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--countries", default="10,100,200",
+                        help="store sizes for the import and update rows")
+    parser.add_argument("--runs", type=int, default=10, help="runs per query and start-up")
+    parser.add_argument("--only", default="import,queries,startup")
+    parser.add_argument("--keep", type=Path, help="work folder to keep and reuse")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="migkg-bench-summary-"))
+    work.mkdir(parents=True, exist_ok=True)
+    before, started = load(), time.perf_counter()
+    only = set(args.only.split(","))
+    try:
+        if "startup" in only:
+            section_startup(work, args.runs)
+        if "import" in only:
+            for old in work.glob("store-*"):
+                shutil.rmtree(old)
+            section_import(work, [int(n) for n in args.countries.split(",")])
+        if "queries" in only:
+            section_queries(work, args.runs)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    widths = [max(len(r[i]) for r in [("path", "figure", "target", "ratio to raw engine", ""),
+                                       *ROWS]) for i in range(5)]
+    print()
+    for r in [("path", "figure", "target", "ratio to raw engine", ""), *ROWS]:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    print(f"\n({os.cpu_count()} CPUs; load average {before} before, {load()} after; "
+          f"{secs(time.perf_counter() - started)} in all)")
+    if MISSED:
+        print(f"{len(MISSED)} target(s) missed.")
+    return 1 if MISSED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -161,8 +161,9 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run_cli_sampled(args: list[str]) -> tuple[float, int, str, int, int]:
-    """run_cli, also sampling the summed RSS of the command and its workers every 0.1 s."""
+def run_cli_sampled(args: list[str]) -> tuple[float, int, str, int, int, float]:
+    """run_cli, also sampling the summed RSS of the command and its workers every 0.1 s;
+    last, the CPU seconds of the command and the workers it waited for."""
     peak = [0]
     done = threading.Event()
     with tempfile.TemporaryFile() as err:
@@ -182,7 +183,8 @@ def run_cli_sampled(args: list[str]) -> tuple[float, int, str, int, int]:
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
-    return wall, proc.returncode, text, usage.ru_maxrss * 1024, peak[0]
+    return (wall, proc.returncode, text, usage.ru_maxrss * 1024, peak[0],
+            usage.ru_utime + usage.ru_stime)
 
 
 def heaviest_imports(statement: str, top: int = 6) -> tuple[float, list[tuple[str, float]]]:
@@ -379,7 +381,7 @@ def section_many(work: Path, countries: int, big: dict[str, int]) -> tuple[Table
     folders = [write_country(work / "many" / c, c, **big) for c in codes]
     generated = time.perf_counter() - t
     store = work / "many-store"
-    wall, code, err, largest, summed = run_cli_sampled(
+    wall, code, err, largest, summed, _cpu = run_cli_sampled(
         ["--store", str(store), "import", *map(str, folders)])
     if code:
         raise SystemExit(f"migkg import of {countries} countries failed ({code}):\n{err[-3000:]}")

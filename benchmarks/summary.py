@@ -30,7 +30,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -67,28 +66,11 @@ def load() -> str:
 
 
 def run_measured(args: list[str]) -> dict[str, float]:
-    """A command: wall, CPU of it and its waited-for children, largest RSS, summed tree RSS."""
-    peak = [0]
-    done = threading.Event()
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err)
-
-        def sample() -> None:
-            while not done.wait(0.1):
-                peak[0] = max(peak[0], bench_import.tree_rss(proc.pid))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        done.set()
-        sampler.join()
-        if os.waitstatus_to_exitcode(status):
-            err.seek(0)
-            raise SystemExit(f"{args[:3]} failed:\n{err.read().decode()[-2000:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss": usage.ru_maxrss * 1024, "tree": peak[0]}
+    """A migkg command: wall, CPU of it and its workers, largest RSS, summed tree RSS."""
+    wall, code, err, largest, summed, cpu = bench_import.run_cli_sampled(args)
+    if code:
+        raise SystemExit(f"migkg {' '.join(args[:2])} failed ({code}):\n{err[-2000:]}")
+    return {"wall": wall, "cpu": cpu, "rss": largest, "tree": summed}
 
 
 def raw_load(store: Path) -> float:
@@ -113,7 +95,7 @@ def section_import(work: Path, sizes: list[int]) -> None:
     per_country: dict[int, float] = {}
     for n in sizes:
         store = work / f"store-{n}"
-        m = run_measured([bench_import.migkg(), "--store", str(store), "import",
+        m = run_measured(["--store", str(store), "import",
                           *map(str, folders[:n])])
         raw = raw_load(store)
         per_country[n] = m["wall"] / n
@@ -135,7 +117,7 @@ def section_import(work: Path, sizes: list[int]) -> None:
     changed = write_country(work / "changed" / codes[0], codes[0],
                             **{**big, "actors": big["actors"] + 1})
     for n in sizes:
-        m = run_measured([bench_import.migkg(), "--store", str(work / f"store-{n}"), "import",
+        m = run_measured(["--store", str(work / f"store-{n}"), "import",
                           str(changed)])
         row(f"update 1 country in a store of {n}", secs(m["wall"]), "< 2 s", "",
             m["wall"] < 2)

@@ -90,6 +90,12 @@ def _values(node: ox.NamedNode, row: ox.QuerySolution, names: list[str]) -> list
             for name in names if name not in ("country", "domain") and row[name] is not None]
 
 
+def warm_up() -> None:
+    """Parse the figure queries and serialise the model once (before forking workers)."""
+    _model_ntriples()
+    version()
+
+
 @cache
 def version() -> str:
     """What the stored figures depend on: the model and the two queries' text."""

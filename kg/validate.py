@@ -449,6 +449,13 @@ class _OneGraphStore(Store):
 # -- validation ------------------------------------------------------------------------------
 
 
+def warm_up() -> None:
+    """Import pyshacl and build the shapes and model caches (before forking check workers)."""
+    import pyshacl  # noqa: F401
+
+    _model(_model_triples())
+
+
 def validate(data_triples: Sequence[ox.Triple], *, inference: str = "none") -> list[ShaclResult]:
     """Validate one country's triples (with ontology + vocabularies) against every shape.
 

@@ -171,7 +171,7 @@ def section_queries(work: Path, runs: int) -> None:
         return f"CPU p50 {r['cpu']:.1f} ms, wall p95 {r['p95']:.0f} ms"
 
     def ratio(r: dict) -> str:
-        return f"{r['cpu'] / r['raw_cpu']:.2f}x raw (raw CPU {r['raw_cpu']:.1f} ms)"
+        return f"{r['cpu'] / max(r['raw_cpu'], 1e-3):.2f}x raw (raw CPU {r['raw_cpu']:.1f} ms)"
 
     for r in rows:
         if r["query"] in CROSS and r["scope"] == "all":

@@ -460,7 +460,21 @@ class EmbeddedStore(Store):
     def replace_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
         """Replace several graphs in one commit: each snapshot is written as the pairs come
         (so only one graph's triples are in memory at a time), the manifest once at the end."""
-        self._write(((ox.NamedNode(g).value, _serialize(ts)) for g, ts in graphs), None)
+        if self._closed:
+            raise self._error("closed")
+        names: list[str] = []
+
+        def changes() -> Iterator[tuple[str, tuple[bytes, int] | None]]:
+            for graph, triples in graphs:
+                names.append(ox.NamedNode(graph).value)
+                yield names[-1], _serialize(triples)
+
+        try:
+            with self._writer_lock():
+                self._commit(changes())
+        except OSError as exc:
+            # One graph (a one-country import) is named, as replace_graph names it.
+            raise self._write_error(exc, names[0] if len(names) == 1 else None) from None
 
     def delete_graph(self, graph: str) -> bool:
         node = ox.NamedNode(graph)

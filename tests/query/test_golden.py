@@ -113,7 +113,9 @@ def test_named_query_matches_its_golden_file(golden_store, q) -> None:
 # as one of them passes.
 VIRTUOSO_KNOWN_FAILURES = {
     # the query compiler fails: SQ156 Internal Optimized compiler error / SP031
-    "working-group", "completeness", "endorsement-status", "guide-country",
+    "working-group", "endorsement-status", "guide-country",
+    # the live figures (kg.figures): the sub-SELECTs completeness had before it read them
+    "country-figures",
     # the query compiler fails: SQ074
     "ontology-terms",
     # the zero-length matches of org:subOrganizationOf* are lost

@@ -26,7 +26,7 @@ from kg.errors import ERROR, WARNING, InputError, Location, Problem, ValidationE
 from kg.ingest import read_questionnaire
 from kg.ingest.mapping import Mapped, map_questionnaire
 from kg.ingest.model import Questionnaire
-from kg.namespaces import MKG, PROV, RDF, XSD, DataIRIs
+from kg.namespaces import ISO3, MKG, PROV, RDF, XSD, DataIRIs
 from kg.store.base import Store
 from kg.validate import validate
 from kg.vocab import load_model_triples, load_vocabularies
@@ -342,9 +342,10 @@ def write(
 
 def _refigured(store: Store, iris: DataIRIs, skip: set[str]
                ) -> Iterator[tuple[str, list[ox.Triple]]]:
+    prefix = iris.graph("")
     for graph in store.graphs():
-        iso3 = iris.iso3_of_graph(graph)
-        if iso3 is None or iso3 in skip:
+        iso3 = graph.removeprefix(prefix)
+        if not graph.startswith(prefix) or not ISO3.valid(iso3, upper_only=True) or iso3 in skip:
             continue
         data, records = split_import_records(store.graph_triples(graph), iris, iso3)
         yield graph, [*data, *figures.compute(data, iso3, iris), *records]

@@ -13,12 +13,13 @@ and kg.i18n only; the types they need are re-exported below.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,6 +182,19 @@ class Workspace:
                     self._store = open_store(self.settings)
         return self._store
 
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[Store]:
+        """The store to write with: the open one, or, when nothing was read yet (an import, a
+        delete), one opened lazily that reads only the graphs it replaces (kg.store), so
+        updating one country costs the same whatever else the store holds."""
+        if self._store is not None:
+            yield self._store
+            return
+        from kg.store import open_store
+
+        with open_store(self.settings, lazy=True) as store:
+            yield store
+
     def public(self) -> Workspace:
         """The same use cases over the public view of the store: every restricted contact
         point, and every link to one, left out (kg.store.public). What the public SPARQL
@@ -341,7 +355,9 @@ class Workspace:
         from kg.namespaces import DataIRIs
 
         code = check_iso3(iso3)
-        if not self.store.delete_graph(DataIRIs(self.settings.base).graph(code)):
+        with self._writer() as store:
+            deleted = store.delete_graph(DataIRIs(self.settings.base).graph(code))
+        if not deleted:
             raise NotFound(Problem(Location("ISO3"), "export.unknown_country", {"iso3": code}))
         return code
 
@@ -489,7 +505,8 @@ class Workspace:
         """Replace each checked country's graph atomically and record the import."""
         from kg import pipeline
 
-        return pipeline.write(self.store, checked, self.settings, user=user, progress=progress)
+        with self._writer() as store:
+            return pipeline.write(store, checked, self.settings, user=user, progress=progress)
 
     # -- questionnaire workbooks ---------------------------------------------------------------
 

@@ -34,6 +34,7 @@ _MEMBER_LIST = str(SKOS.memberList)
 _RDFS_LABEL = str(RDFS.label)
 _LIST_ORDER = str(MKG.listOrder)
 _DIRECT_PROPERTY = str(MKG.directProperty)
+_ROW_CLASS = str(MKG.rowClass)
 _FIRST, _REST, _NIL = str(RDF.first), str(RDF.rest), str(RDF.nil)
 
 __all__ = [
@@ -50,6 +51,7 @@ class Concept:
     labels: dict[str, str] = field(compare=False, hash=False)
     definitions: dict[str, str] = field(compare=False, hash=False)
     direct_property: str | None = None
+    row_class: str | None = None  # context-topic: the class of the rows with this topic
 
 
 class Vocabularies:
@@ -107,6 +109,13 @@ class Vocabularies:
         if prop is None:
             raise KeyError(relation_code)
         return prop
+
+    def row_class(self, topic_code: str) -> str:
+        """IRI of the class of context.csv rows with this topic (e.g. mkg:PolicyInstrument)."""
+        cls = self._by_code["context-topic"][topic_code].row_class
+        if cls is None:
+            raise KeyError(topic_code)
+        return cls
 
 
 def _pick(table: dict[str, dict[str, str]], iri: str, lang: str) -> str:
@@ -194,7 +203,7 @@ def _load_scheme(path: Path, labels: dict, definitions: dict) -> list[Concept]:
         raise DataFileError(str(path), None, _message("empty_scheme", scheme=scheme_iri))
     values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     for t in triples:
-        if t.predicate.value in (_NOTATION, _LIST_ORDER, _DIRECT_PROPERTY):
+        if t.predicate.value in (_NOTATION, _LIST_ORDER, _DIRECT_PROPERTY, _ROW_CLASS):
             values[t.subject.value][t.predicate.value].append(t.object)
 
     def fail(iri: str, key: str, **params: object) -> DataFileError:
@@ -226,10 +235,14 @@ def _load_scheme(path: Path, labels: dict, definitions: dict) -> list[Concept]:
         props = values[iri][_DIRECT_PROPERTY]
         if name == "relation-type" and len(props) != 1:
             raise fail(iri, "direct_property")
+        classes = values[iri][_ROW_CLASS]
+        if name == "context-topic" and len(classes) != 1:
+            raise fail(iri, "row_class")
         concepts.append(Concept(
             iri=iri, scheme=name, code=code, order=int(orders[0].value),
             labels=labels[iri], definitions=definitions[iri],
-            direct_property=props[0].value if props else None))
+            direct_property=props[0].value if props else None,
+            row_class=classes[0].value if classes else None))
     concepts.sort(key=lambda c: (c.order, c.code))
     # An ordered collection (the policy cycle) is the order; mkg:listOrder must agree with it.
     for t in triples:

@@ -25,6 +25,7 @@ QUERIES: dict[str, tuple[str, bool]] = {
     "challenges": ("guide-matrix", True),
     "recommendations": ("guide-recommendations", True),
     "process": ("guide-process", False),
+    "context": ("guide-context", True),
     "relations": ("guide-relations", False),
     "references": ("guide-references", False),
     "provenance": ("guide-provenance", False),

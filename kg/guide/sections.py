@@ -460,6 +460,7 @@ class GuideRows:
     challenges: list[Row] = field(default_factory=list)
     recommendations: list[Row] = field(default_factory=list)
     process: list[Row] = field(default_factory=list)
+    context: list[Row] = field(default_factory=list)
     relations: list[Row] = field(default_factory=list)
     references: list[Row] = field(default_factory=list)
     provenance: list[Row] = field(default_factory=list)
@@ -731,6 +732,8 @@ def guide_from_rows(iso3: str, lang: str, rows: GuideRows, *, include_restricted
         names.add(cell(row, "recommendation"), text(row, "text", lang))
     for row in rows.process:
         names.add(cell(row, "step"), vocab.concept("process-activity", cell(row, "activity")).label)
+    for row in rows.context:
+        names.add(cell(row, "entry"), text(row, "title", lang))
     for row in rows.relations:
         names.add(cell(row, "relation"), _relation_name(row, vocab, names))
     status = cell(country, "status")

@@ -52,6 +52,8 @@ PATH_COLUMNS: dict[str, dict[str, str]] = {
         str(MKG.coordinator): "coordinator",
         str(MKG.migrationProfileStatus): "mp_status",
         str(MKG.lastEdition): "mp_last_edition",
+        str(MKG.foreword): "foreword",
+        str(MKG.forewordBy): "foreword_by",
     },
     "actors": {
         str(SKOS.prefLabel): "name",
@@ -123,6 +125,16 @@ PATH_COLUMNS: dict[str, dict[str, str]] = {
         str(MKG.activityType): "activity",
         str(DCTERMS.date): "date",
         str(PROV.wasAssociatedWith): "participants",
+        str(DCTERMS.source): "source",
+    },
+    "context": {
+        str(DCTERMS.title): "title",
+        str(DCTERMS.description): "text",
+        str(MKG.contextTopic): "topic",
+        str(MKG.year): "year",
+        str(MKG.instrumentStatus): "status",
+        str(MKG.responsible): "responsible",
+        str(MKG.domain): "domains",
         str(DCTERMS.source): "source",
     },
     "references": {
@@ -247,6 +259,8 @@ class _Mapper:
         self.refs(profile, MKG.coordinator, row, "coordinator", "actor")
         self.codes(profile, MKG.migrationProfileStatus, row, "mp_status", "mp-status")
         self.integer(profile, MKG.lastEdition, row, "mp_last_edition")
+        self.label_pair(profile, MKG.foreword, row, "foreword", "foreword_fr")
+        self.refs(profile, MKG.forewordBy, row, "foreword_by", "actor")
 
     def actors(self) -> None:
         for table, row in self.rows("actors"):
@@ -378,6 +392,20 @@ class _Mapper:
             self.refs(s, PROV.wasAssociatedWith, row, "participants", "actor")
             self.text(s, SKOS.note, row, "note")
 
+    def context(self) -> None:
+        for table, row in self.rows("context"):
+            topic = str(row.values["topic"])
+            c = self.mint(self.node("context", str(row.values["id"])),
+                          self.vocab.row_class(topic), table, row)
+            self.common(c, row)
+            self.add(c, MKG.contextTopic, self.concept("context-topic", topic))
+            self.label_pair(c, DCTERMS.title, row, "title", "title_fr")
+            self.label_pair(c, DCTERMS.description, row, "text", "text_fr")
+            self.integer(c, MKG.year, row, "year")
+            self.codes(c, MKG.instrumentStatus, row, "status", "instrument-status")
+            self.refs(c, MKG.responsible, row, "responsible", "actor")
+            self.codes(c, MKG.domain, row, "domains", "domain")
+
     def references(self) -> None:
         for table, row in self.rows("references"):
             r = self.mint(
@@ -403,7 +431,7 @@ def map_questionnaire(
     """Map a checked questionnaire to the country's data triples (import record excluded)."""
     m = _Mapper(q, iris, vocab or load_vocabularies())
     for step in (m.country_file, m.actors, m.data_sources, m.relations, m.challenges,
-                 m.recommendations, m.practices, m.process, m.references):
+                 m.recommendations, m.practices, m.process, m.context, m.references):
         step()
     if m.problems:
         raise InputError(m.problems)

@@ -56,13 +56,19 @@ CODES: dict[str, list[str]] = {
     "priority": ["high", "medium", "low"],
     "process-activity": ["expression_of_interest", "questionnaire", "desk_research",
                          "national_workshop", "analysis_drafting", "endorsement", "publication"],
+    # template 1.1 (context.csv)
+    "context-topic": ["background", "migration_situation", "policy", "law", "strategy",
+                      "agreement", "institutional_framework"],
+    "instrument-status": ["draft", "adopted", "in_force", "under_revision", "expired"],
 }
+INSTRUMENTS = ["policy", "law", "strategy", "agreement"]
 SEED_CATEGORIES = ["understanding", "dissemination", "ownership", "update_capacity", "data_use"]
 
 # file -> column -> type (see kg/ingest/template.toml for the type names)
 TEMPLATE: dict[str, dict[str, str]] = {
     "country": {"iso3": "iso3", "name": "text", "name_fr": "text", "coordinator": "ref:actors",
-                "mp_status": "code:mp-status", "mp_last_edition": "year", "notes": "text"},
+                "mp_status": "code:mp-status", "mp_last_edition": "year", "notes": "text",
+                "foreword": "text", "foreword_fr": "text", "foreword_by": "ref:actors"},
     "actors": {"id": "id", "name": "text", "name_fr": "text", "acronym": "text",
                "type": "code:actor-type", "parent": "ref:actors", "domains": "codes:domain",
                "policy_stages": "codes:policy-stage", "role": "text", "website": "url",
@@ -92,6 +98,10 @@ TEMPLATE: dict[str, dict[str, str]] = {
                   "source": "refs:references"},
     "process": {"id": "id", "activity": "code:process-activity", "date": "date",
                 "participants": "refs:actors", "note": "text", "source": "refs:references"},
+    "context": {"id": "id", "topic": "code:context-topic", "title": "text", "title_fr": "text",
+                "text": "text", "text_fr": "text", "year": "year",
+                "status": "code:instrument-status", "responsible": "refs:actors",
+                "domains": "codes:domain", "source": "refs:references"},
     "references": {"id": "id", "title": "text", "publisher": "text", "year": "year",
                    "url": "url"},
 }
@@ -99,12 +109,13 @@ REQUIRED: dict[str, list[str]] = {
     "country": ["iso3"], "actors": ["id", "type"], "data_sources": ["id", "kind", "status"],
     "relations": ["subject", "relation", "object"], "challenges": ["id", "category"],
     "recommendations": ["id", "area"], "practices": ["id"], "process": ["id", "activity"],
-    "references": ["id", "title"],
+    "context": ["id", "topic"], "references": ["id", "title"],
 }
 ONE_OF: dict[str, tuple[str, str]] = {
     "country": ("name", "name_fr"), "actors": ("name", "name_fr"),
     "data_sources": ("title", "title_fr"), "challenges": ("title", "title_fr"),
     "recommendations": ("text", "text_fr"), "practices": ("title", "title_fr"),
+    "context": ("title", "title_fr"),
 }
 FR_PAIRS = {"actors": "name_fr", "data_sources": "title_fr", "challenges": "title_fr",
             "recommendations": "text_fr", "practices": "title_fr"}
@@ -424,6 +435,22 @@ def test_xaa_references_are_cited_across_files(xaa):
     assert len({stem for stems in cited.values() for stem in stems}) >= 6
 
 
+def test_xaa_has_a_foreword_and_a_complete_context(xaa):
+    """Template 1.1: a foreword in both languages signed by the coordinator, and every
+    context topic, every instrument status, each instrument with year, responsible, domains."""
+    country = xaa["country"][0]
+    assert country.get("foreword") and country.get("foreword_fr")
+    assert country["foreword_by"] == country["coordinator"]
+    context = xaa["context"]
+    assert {r["topic"] for r in context} == set(CODES["context-topic"])
+    instruments = [r for r in context if r["topic"] in INSTRUMENTS]
+    assert {r["status"] for r in instruments} == set(CODES["instrument-status"])
+    for r in instruments:
+        assert r.get("year") and r.get("responsible") and r.get("domains"), r["id"]
+    assert not [r["id"] for r in context if r["topic"] not in INSTRUMENTS and r.get("status")]
+    assert sum(1 for r in context if r.get("title_fr") and r.get("text_fr")) >= 0.8 * len(context)
+
+
 # --- XAB: mid-way, in French -----------------------------------------------------------------
 
 FRENCH = re.compile(r"[éèêàçùôî]|\b(le|la|les|des|du|de|et|aux?|en|une?|sur|pour)\b", re.I)
@@ -455,6 +482,14 @@ def test_xab_is_mostly_french(xab):
     assert sum(1 for v in free if FRENCH.search(v)) >= 0.9 * len(free)
 
 
+def test_xab_has_a_french_foreword_and_a_partial_context(xab):
+    country = xab["country"][0]
+    assert country.get("foreword_fr") and not country.get("foreword")
+    topics = {r["topic"] for r in xab["context"]}
+    assert "background" not in topics and topics & set(INSTRUMENTS)
+    assert 2 <= len(xab["context"]) <= 6
+
+
 def test_xab_process_stops_at_the_workshop(xab):
     process = sorted(xab["process"], key=lambda p: parse_date(p["date"]))
     activities = [p["activity"] for p in process]
@@ -467,6 +502,8 @@ def test_xac_has_the_expected_gaps(xac):
     assert 5 <= len(xac["actors"]) <= 7
     assert 3 <= len(xac["data_sources"]) <= 4
     assert "process" not in xac
+    # A questionnaire of template 1.0: no context.csv, no foreword columns.
+    assert "context" not in xac and "foreword_by" not in xac["country"][0]
     covered = {d for s in xac["data_sources"] for d in items(s.get("domains"))}
     assert not covered & {"crisis_migration", "border_management"}
     stages = {s for a in xac["actors"] for s in items(a.get("policy_stages"))}

@@ -18,6 +18,7 @@ CONCERNS = (
     "practices",
     "process",
     "references",
+    "context",
 )
 PREFIX_TEXT = (HERE / "prefixes.ttl").read_text(encoding="utf-8")
 BASE_TEXT = (HERE / "base.ttl").read_text(encoding="utf-8")

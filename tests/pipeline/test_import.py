@@ -14,7 +14,7 @@ from rdflib import Dataset
 from kg.config import Settings
 from kg.errors import ValidationError
 from kg.export import export
-from kg.namespaces import MKG, SKOS, DataIRIs
+from kg.namespaces import MKG, RDF, SKOS, DataIRIs
 from kg.pipeline import check, check_all, import_paths
 from kg.resources import demo_countries_dir
 from kg.store import open_store
@@ -153,6 +153,69 @@ def test_csv_zip_and_xlsx_give_the_same_graph(settings, small_folder, tmp_path):
     from_xlsx = set(check(_xlsx_of(copy_tables(), tmp_path / "x.xlsx"), settings).mapped.triples)
     assert from_csv == from_zip == from_xlsx
     assert len(from_csv) > 50
+
+
+CONTEXT_ROWS = [
+    {"id": "npm", "topic": "policy", "title": "National Migration Policy",
+     "title_fr": "Politique nationale de migration", "text": "Sets the objectives.",
+     "year": "2019", "status": "in_force", "responsible": "moi; nso",
+     "domains": "trends; border_management", "source": "r1"},
+    {"id": "population", "topic": "background", "title_fr": "Population",
+     "text_fr": "9,8 millions d'habitants.", "year": "2021"},
+]
+
+
+def test_template_1_0_questionnaire_imports_unchanged(settings, small_folder, tmp_path):
+    """1.1 only adds: empty foreword columns and a context.csv with no row add no triple."""
+    old = check(small_folder, settings)
+    assert not old.problems
+    tables = copy_tables()
+    tables["country"][0].update({"foreword": "", "foreword_fr": "", "foreword_by": ""})
+    folder = write_questionnaire(tmp_path / "with-1.1-columns", tables)
+    (folder / "context.csv").write_text(",".join(
+        ["id", "topic", "title", "title_fr", "text", "text_fr", "year", "status", "responsible",
+         "domains", "source"]) + "\n", encoding="utf-8")
+    new = check(folder, settings)
+    assert not new.problems
+    assert set(new.mapped.triples) == set(old.mapped.triples)
+    used = {t.predicate.value for t in old.mapped.triples} | {
+        t.object.value for t in old.mapped.triples if t.predicate.value == str(RDF.type)}
+    assert not used & {str(MKG.foreword), str(MKG.forewordBy), str(MKG.contextTopic),
+                       str(MKG.PolicyInstrument), str(MKG.ContextFact)}
+
+
+def test_context_and_foreword_of_template_1_1(settings, small_folder, tmp_path):
+    tables = copy_tables()
+    tables["country"][0].update({"foreword": "We thank every institution.",
+                                 "foreword_fr": "Nous remercions chaque institution.",
+                                 "foreword_by": "moi"})
+    tables["context"] = [dict(r) for r in CONTEXT_ROWS]
+    from_csv = check(write_questionnaire(tmp_path / "q", tables), settings)
+    assert not from_csv.problems
+    from_xlsx = check(_xlsx_of(tables, tmp_path / "q.xlsx"), settings)
+    assert set(from_xlsx.mapped.triples) == set(from_csv.mapped.triples)
+    triples = {(t.subject.value, t.predicate.value, t.object.value)
+               for t in from_csv.mapped.triples}
+    npm, population = IRIS.entity("XZZ", "context", "npm"), \
+        IRIS.entity("XZZ", "context", "population")
+    assert npm == BASE + "id/XZZ/context/npm"
+    assert (npm, str(RDF.type), str(MKG.PolicyInstrument)) in triples
+    assert (population, str(RDF.type), str(MKG.ContextFact)) in triples
+    assert (npm, str(MKG.instrumentStatus),
+            "https://w3id.org/migkg/vocab/instrument-status/in_force") in triples
+    assert (npm, str(MKG.responsible), IRIS.entity("XZZ", "actor", "nso")) in triples
+    profile = IRIS.country("XZZ") + "/profile"
+    assert (profile, str(MKG.forewordBy), IRIS.entity("XZZ", "actor", "moi")) in triples
+    forewords = {(t.object.value, t.object.language) for t in from_csv.mapped.triples
+                 if t.predicate.value == str(MKG.foreword)}
+    assert forewords == {("We thank every institution.", "en"),
+                         ("Nous remercions chaque institution.", "fr")}
+    # A SHACL problem in context.csv is reported at its row and column.
+    tables["context"][0]["responsible"] = "ghost"
+    with pytest.raises(ValidationError) as info:
+        check_all([write_questionnaire(tmp_path / "bad", tables)], settings)
+    assert any(line.startswith("context.csv:2:responsible: ")
+               for line in info.value.lines("en")), info.value.lines("en")
 
 
 def test_export_parses_back_to_the_store_contents(settings, small_folder):

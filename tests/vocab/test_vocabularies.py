@@ -15,7 +15,7 @@ from kg.resources import vocabularies_dir
 from kg.vocab import load_model_triples, load_vocabularies
 
 # The oracle: every coded column's codes, copied from ../shared/questionnaire-template.md
-# (version 1), in the template's order.
+# (version 1.1), in the template's order.
 TEMPLATE_CODES: dict[str, list[str]] = {
     "domain": [
         "trends", "border_management", "crisis_migration", "migration_development",
@@ -63,6 +63,12 @@ TEMPLATE_CODES: dict[str, list[str]] = {
     ],
     "mp-status": ["none", "in_preparation", "published", "endorsed"],
     "contact-visibility": ["public", "restricted"],
+    # 1.1: context.csv
+    "context-topic": [
+        "background", "migration_situation", "policy", "law", "strategy", "agreement",
+        "institutional_framework",
+    ],
+    "instrument-status": ["draft", "adopted", "in_force", "under_revision", "expired"],
 }
 
 DIRECT_PROPERTIES = {
@@ -181,6 +187,16 @@ def test_relation_types_name_their_direct_property() -> None:
         assert v.direct_property(code) == str(MKG[local])
     with pytest.raises(KeyError):
         v.direct_property("likes")
+
+
+def test_context_topics_name_the_class_of_their_rows() -> None:
+    v = load_vocabularies()
+    instruments = {"policy", "law", "strategy", "agreement"}
+    for code in v.codes("context-topic"):
+        expected = "PolicyInstrument" if code in instruments else "ContextFact"
+        assert v.row_class(code) == str(MKG[expected]), code
+    with pytest.raises(KeyError):
+        v.row_class("weather")
 
 
 def test_alignments_to_eu_authorities() -> None:

@@ -6,13 +6,15 @@ every triple about them are left out unless the operator asks for them.
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import TypeVar
 
 import pyoxigraph as ox
 
 from kg.errors import Location, NotFound, Problem
-from kg.namespaces import MKG, PREFIXES, DataIRIs, concept
+from kg.namespaces import MKG, PREFIXES, RDF, XSD, DataIRIs, concept
 from kg.store.base import Store
 
 FORMATS = {
@@ -60,6 +62,10 @@ def export(
     if not include_restricted:
         quads = public_quads(quads)
     quads.sort(key=lambda q: (q.graph_name.value, str(q.subject), str(q.predicate), str(q.object)))
+    if fmt == "jsonld":
+        # One country: its triples in the default graph, as Turtle has them (any JSON-LD
+        # reader, rdflib's Graph included, loads them); every graph: named graphs, as TriG.
+        return jsonld(quads, named_graphs=iso3 is None)
     rdf_format = FORMATS[fmt]
     items: list = quads if rdf_format.supports_datasets else [q.triple for q in quads]
     if not rdf_format.supports_datasets:
@@ -92,3 +98,77 @@ def entity_document(triples: list[ox.Triple], fmt: str) -> bytes:
     text = graph.serialize(format="json-ld", context=context, auto_compact=True)
     doc = json.loads(text)
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD
+# ---------------------------------------------------------------------------------------------
+
+_TYPE = str(RDF.type)
+_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+
+
+def _compact(iri: str, prefixes: dict[str, str]) -> str:
+    """prefix:local for an IRI in a known namespace (longest one wins), else the IRI."""
+    best = max((p for p in prefixes.items() if iri.startswith(p[1]) and len(iri) > len(p[1])),
+               key=lambda p: len(p[1]), default=None)
+    return f"{best[0]}:{iri[len(best[1]):]}" if best else iri
+
+
+def _value(term: ox.NamedNode | ox.Literal, prefixes: dict[str, str]) -> object:
+    if isinstance(term, ox.NamedNode):
+        return {"@id": _compact(term.value, prefixes)}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if term.datatype.value in (_STRING, _LANG_STRING):
+            return term.value  # a bare string is an xsd:string
+        return {"@value": term.value, "@type": _compact(term.datatype.value, prefixes)}
+    raise ValueError(f"no blank nodes in exports: {term}")  # the importer mints IRIs only
+
+
+def jsonld(quads: Iterable[ox.Quad], prefixes: dict[str, str] | None = None, *,
+           named_graphs: bool = True) -> bytes:
+    """A compacted JSON-LD document: one inline @context (the project's prefixes, nothing
+    to fetch), one named graph per store graph (or, named_graphs=False, every node in the
+    default graph), nodes and values sorted: same data, same bytes.
+
+    The expanded form pyoxigraph writes has no @context at all; tools such as rdflib, pyld and
+    JSON-LD playgrounds read this form as the same quads.
+    """
+    prefixes = dict(sorted((prefixes or PREFIXES).items()))
+    graphs: dict[str, dict[str, dict[str, list]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list)))
+    for q in quads:
+        node = graphs[q.graph_name.value][q.subject.value]
+        if q.predicate.value == _TYPE and isinstance(q.object, ox.NamedNode):
+            node["@type"].append(_compact(q.object.value, prefixes))
+        else:
+            node[_compact(q.predicate.value, prefixes)].append(_value(q.object, prefixes))
+
+    def sort_key(value: object) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    def node_object(subject: str, props: dict[str, list]) -> dict:
+        out: dict[str, object] = {"@id": _compact(subject, prefixes)}
+        if "@type" in props:
+            out["@type"] = sorted(set(props["@type"]))
+        for key in sorted(k for k in props if k != "@type"):
+            values = sorted({sort_key(v): v for v in props[key]}.items())
+            out[key] = [v for _k, v in values]
+        return out
+
+    if named_graphs:
+        body = [{"@id": graph, "@graph": [node_object(s, graphs[graph][s])
+                                          for s in sorted(graphs[graph])]}
+                for graph in sorted(graphs)]
+    else:
+        merged: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        for nodes in graphs.values():
+            for subject, props in nodes.items():
+                for key, values in props.items():
+                    merged[subject][key].extend(values)
+        body = [node_object(s, merged[s]) for s in sorted(merged)]
+    document = {"@context": prefixes, "@graph": body}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -16,6 +16,7 @@ import json
 
 import networkx as nx
 
+from kg import __version__
 from kg.network.layout import layout
 from kg.network.metrics import DEFAULT_SEED, Metrics, compute
 from kg.query.results import safe_cell
@@ -58,8 +59,22 @@ def gexf(g: nx.Graph, metrics: Metrics, *, metric: str = "betweenness",
             "position": {"x": round(x * 1000, 3), "y": round(y * 1000, 3), "z": 0.0},
             "size": round(5 + 25 * float(values.get(node, 0)) / vmax, 3),
         }
+    # networkx's own writer, then two fixes for the official GEXF 1.2 schema and for
+    # reproducibility: its <meta> carries today's date (two runs would differ) and its
+    # <graph> a `name` attribute the schema does not allow.
+    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.add_graph(out)
+    meta = writer.xml.find("meta")
+    if meta is not None:
+        meta.attrib.pop("lastmodifieddate", None)
+        creator = meta.find("creator")
+        if creator is not None:
+            creator.text = f"migkg {__version__}"
+    graph = writer.xml.find("graph")
+    if graph is not None:
+        graph.attrib.pop("name", None)
     buf = io.BytesIO()
-    nx.write_gexf(out, buf, encoding="utf-8", prettyprint=True, version="1.2draft")
+    writer.write(buf)
     return buf.getvalue()
 
 

@@ -45,6 +45,8 @@ FILES: dict[str, FileRows] = {
         "name_fr": _p(SKOS.prefLabel), "coordinator": _p(PROFILE, MKG.coordinator),
         "mp_status": _p(PROFILE, MKG.migrationProfileStatus),
         "mp_last_edition": _p(PROFILE, MKG.lastEdition), "notes": _p(SKOS.note),
+        "foreword": _p(PROFILE, MKG.foreword), "foreword_fr": _p(PROFILE, MKG.foreword),
+        "foreword_by": _p(PROFILE, MKG.forewordBy),
     }),
     "actors": FileRows("actor", {
         "id": (), "name": _p(SKOS.prefLabel), "name_fr": _p(SKOS.prefLabel),
@@ -92,6 +94,13 @@ FILES: dict[str, FileRows] = {
         "id": (), "activity": _p(MKG.activityType), "date": _p(DCTERMS.date),
         "participants": _p(PROV.wasAssociatedWith), "note": _p(SKOS.note), **_SOURCE,
     }, order=("date", "id")),
+    "context": FileRows("context", {
+        "id": (), "topic": _p(MKG.contextTopic), "title": _p(DCTERMS.title),
+        "title_fr": _p(DCTERMS.title), "text": _p(DCTERMS.description),
+        "text_fr": _p(DCTERMS.description), "year": _p(MKG.year),
+        "status": _p(MKG.instrumentStatus), "responsible": _p(MKG.responsible),
+        "domains": _p(MKG.domain), **_SOURCE,
+    }),
     "references": FileRows("reference", {
         "id": (), "title": _p(DCTERMS.title), "publisher": _p(MKG.publisherName),
         "year": _p(MKG.year), "url": _p(FOAF.page),

@@ -59,7 +59,7 @@ def test_questionnaire_as_csv_folder_or_zip(demo_settings, demo_store, tmp_path:
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         f"{name}.csv" for name in ("country", "actors", "data_sources", "relations",
                                    "challenges", "recommendations", "practices", "process",
-                                   "references"))
+                                   "context", "references"))
     archive = tmp_path / "XAB.zip"
     result = invoke(demo_settings.store_dir, "questionnaire", "XAB", "--format", "csv",
                     "-o", str(archive))

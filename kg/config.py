@@ -1,49 +1,28 @@
-"""All configuration, read once from the environment (MIGKG_*) with overrides from the CLI."""
+"""All configuration, in one place: one config file (TOML), MIGKG_* environment variables
+over it, command-line options over both.
+
+Where each setting comes from, the first that gives it:
+1. the command line (`Settings.with_overrides`, applied by the shells);
+2. the environment: MIGKG_<NAME>;
+3. the config file: `--config FILE`, else MIGKG_CONFIG, else ./migkg.toml when it exists;
+   one `name = value` per setting, NAME lowercased (docs/migkg.example.toml lists them all);
+4. the default below.
+An unknown name in the file, or a value of the wrong kind anywhere, is a ConfigError (exit 2)
+naming the file or the variable and what would be accepted.
+"""
 
 from __future__ import annotations
 
 import os
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.namespaces import DEFAULT_BASE
 
-
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        from kg.errors import ConfigError
-
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-
-
-def _choice_env(name: str, allowed: tuple[str, ...], default: str) -> str:
-    raw = os.environ.get(name) or default
-    if raw not in allowed:
-        from kg.errors import ConfigError
-
-        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
-    return raw
-
-
-def _seconds_env(name: str, default: float) -> float:
-    """A positive number of seconds from the environment (a timeout)."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not value > 0 or value == float("inf"):
-        from kg.errors import ConfigError
-
-        raise ConfigError(f"{name} must be a positive number of seconds, got {raw!r}")
-    return value
+CONFIG_ENV = "MIGKG_CONFIG"
+DEFAULT_CONFIG_FILE = Path("migkg.toml")
 
 
 @dataclass(frozen=True)
@@ -71,7 +50,7 @@ class Settings:
     update_endpoint: str | None = None
     graph_store_endpoint: str | None = None
     endpoint_user: str | None = None
-    endpoint_password: str | None = None
+    endpoint_password: str | None = field(default=None, repr=False)
     # A remote request that gets no answer for this long fails with a clear error (exit 3).
     # Reads: every query. Writes: replacing or deleting a graph, which the server may take
     # a while to index, hence the longer default.
@@ -87,12 +66,19 @@ class Settings:
     # The web app's secret key (signs its cookies); `migkg serve --production` refuses to
     # start without one. Never shown in a repr.
     secret_key: str | None = field(default=None, repr=False)
-    # `migkg serve --production`: worker processes (None: one per usable core) and the
-    # seconds a worker has to finish its requests in flight after SIGTERM.
+    # `migkg serve`: where it listens, threads per process; with --production, worker
+    # processes (None: one per usable core), the seconds a worker has to finish its requests
+    # in flight after SIGTERM, and where the JSON access log goes ("-": stdout).
+    host: str = "127.0.0.1"
+    port: int = 8000
+    threads: int = 4
     workers: int | None = None
     graceful_timeout_s: float = 30.0
+    access_log: str = "-"
     # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
     catalog_publisher: str = "migration-kg"
+    # The config file the settings were read from (None: none was).
+    config_file: Path | None = None
     limits: Limits = field(default_factory=Limits)
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -100,38 +86,168 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-def load_settings() -> Settings:
-    env = os.environ
-    base = env.get("MIGKG_BASE") or DEFAULT_BASE
-    if not base.endswith("/"):
-        base += "/"
-    limits = Limits(
-        max_cell_chars=_int_env("MIGKG_MAX_CELL_CHARS", Limits.max_cell_chars),
-        max_rows=_int_env("MIGKG_MAX_ROWS", Limits.max_rows),
-        max_upload_bytes=_int_env("MIGKG_MAX_UPLOAD_BYTES", Limits.max_upload_bytes),
-        max_problems=_int_env("MIGKG_MAX_PROBLEMS", Limits.max_problems),
-        query_timeout_s=_seconds_env("MIGKG_QUERY_TIMEOUT_S", Limits.query_timeout_s),
-        query_max_rows=_int_env("MIGKG_QUERY_MAX_ROWS", Limits.query_max_rows),
-    )
-    return Settings(
-        store_dir=Path(env.get("MIGKG_STORE") or "var/store"),
-        base=base,
-        endpoint=env.get("MIGKG_ENDPOINT") or None,
-        update_endpoint=env.get("MIGKG_UPDATE_ENDPOINT") or None,
-        graph_store_endpoint=env.get("MIGKG_GRAPH_STORE_ENDPOINT") or None,
-        endpoint_user=env.get("MIGKG_ENDPOINT_USER") or None,
-        endpoint_password=env.get("MIGKG_ENDPOINT_PASSWORD") or None,
-        remote_read_timeout_s=_seconds_env("MIGKG_REMOTE_READ_TIMEOUT",
-                                           Settings.remote_read_timeout_s),
-        remote_write_timeout_s=_seconds_env("MIGKG_REMOTE_WRITE_TIMEOUT",
-                                            Settings.remote_write_timeout_s),
-        endpoint_dataset=_choice_env("MIGKG_ENDPOINT_DATASET", ("auto", "union", "named"),
-                                     Settings.endpoint_dataset),
-        endpoint_timeout_param=env.get("MIGKG_ENDPOINT_TIMEOUT_PARAM") or None,
-        lang=env.get("MIGKG_LANG") or "en",
-        secret_key=env.get("MIGKG_SECRET_KEY") or None,
-        workers=_int_env("MIGKG_WORKERS", 0) or None,
-        graceful_timeout_s=_seconds_env("MIGKG_GRACEFUL_TIMEOUT", Settings.graceful_timeout_s),
-        catalog_publisher=env.get("MIGKG_CATALOG_PUBLISHER") or Settings.catalog_publisher,
-        limits=limits,
-    )
+# ---------------------------------------------------------------------------------------------
+# Every setting: its name in the file (MIGKG_<NAME upper> in the environment), its field
+# ("limits." for a Limits field) and how a value is read.
+# ---------------------------------------------------------------------------------------------
+
+class _Bad(ValueError):
+    """A value of the wrong kind; the message says what would be accepted."""
+
+
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        raise _Bad("must be a string")
+    return value or None
+
+
+def _path(value: object) -> Path | None:
+    text = _text(value)
+    return Path(text).expanduser() if text else None
+
+
+def _base(value: object) -> str | None:
+    text = _text(value)
+    return (text if text.endswith("/") else text + "/") if text else None
+
+
+def _int(minimum: int = 0) -> Callable[[object], int | None]:
+    def parse(value: object) -> int | None:
+        if isinstance(value, str):
+            if value.strip() == "":
+                return None
+            try:
+                value = int(value)
+            except ValueError:
+                raise _Bad(f"must be an integer (at least {minimum})") from None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise _Bad(f"must be an integer (at least {minimum})")
+        return value
+    return parse
+
+
+def _seconds(value: object) -> float | None:
+    if isinstance(value, str):
+        if value.strip() == "":
+            return None
+        try:
+            value = float(value)
+        except ValueError:
+            raise _Bad("must be a positive number of seconds") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) \
+            or not 0 < value < float("inf"):
+        raise _Bad("must be a positive number of seconds")
+    return float(value)
+
+
+def _choice(*allowed: str) -> Callable[[object], str | None]:
+    def parse(value: object) -> str | None:
+        text = _text(value)
+        if text is not None and text not in allowed:
+            raise _Bad(f"must be one of {', '.join(allowed)}")
+        return text
+    return parse
+
+
+SETTINGS: dict[str, tuple[str, Callable[[object], object]]] = {
+    "store": ("store_dir", _path),
+    "base": ("base", _base),
+    "endpoint": ("endpoint", _text),
+    "update_endpoint": ("update_endpoint", _text),
+    "graph_store_endpoint": ("graph_store_endpoint", _text),
+    "endpoint_user": ("endpoint_user", _text),
+    "endpoint_password": ("endpoint_password", _text),
+    "endpoint_dataset": ("endpoint_dataset", _choice("auto", "union", "named")),
+    "endpoint_timeout_param": ("endpoint_timeout_param", _text),
+    "remote_read_timeout": ("remote_read_timeout_s", _seconds),
+    "remote_write_timeout": ("remote_write_timeout_s", _seconds),
+    "lang": ("lang", _choice("en", "fr")),
+    "secret_key": ("secret_key", _text),
+    "host": ("host", _text),
+    "port": ("port", _int(1)),
+    "threads": ("threads", _int(1)),
+    "workers": ("workers", _int(0)),  # 0: one per usable core
+    "graceful_timeout": ("graceful_timeout_s", _seconds),
+    "access_log": ("access_log", _text),
+    "catalog_publisher": ("catalog_publisher", _text),
+    "max_cell_chars": ("limits.max_cell_chars", _int(1)),
+    "max_rows": ("limits.max_rows", _int(1)),
+    "max_upload_bytes": ("limits.max_upload_bytes", _int(1)),
+    "max_zip_ratio": ("limits.max_zip_ratio", _int(1)),
+    "max_problems": ("limits.max_problems", _int(1)),
+    "query_timeout_s": ("limits.query_timeout_s", _seconds),
+    "query_max_rows": ("limits.query_max_rows", _int(1)),
+    "query_max_chars": ("limits.query_max_chars", _int(1)),
+    "query_max_nesting": ("limits.query_max_nesting", _int(1)),
+}
+
+
+def env_name(name: str) -> str:
+    """The environment variable of a setting: MIGKG_<NAME>."""
+    return f"MIGKG_{name.upper()}"
+
+
+def _config_error(label: str, name: str, value: object, why: str):
+    from kg.errors import ConfigError
+
+    shown = "(hidden)" if name in ("secret_key", "endpoint_password") else repr(value)
+    return ConfigError(f"{label} {why}, got {shown}")
+
+
+def read_config_file(path: Path) -> dict[str, object]:
+    """The settings of one TOML config file, by name; a ConfigError names what is wrong."""
+    from kg.errors import ConfigError
+
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: the config file does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: the config file cannot be read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not a valid TOML file ({exc})") from None
+    unknown = sorted(set(data) - set(SETTINGS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting {', '.join(unknown)}; the settings are "
+                          f"{', '.join(SETTINGS)} (docs/migkg.example.toml)")
+    return data
+
+
+def config_path(explicit: Path | None = None, environ: Mapping[str, str] | None = None
+                ) -> Path | None:
+    """The config file to read: `explicit`, else MIGKG_CONFIG, else ./migkg.toml if present."""
+    env = os.environ if environ is None else environ
+    if explicit is not None:
+        return Path(explicit)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser()
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def load_settings(config: Path | None = None, environ: Mapping[str, str] | None = None
+                  ) -> Settings:
+    """Settings from the config file (see config_path) with MIGKG_* environment over it."""
+    env = os.environ if environ is None else environ
+    path = config_path(config, env)
+    from_file = read_config_file(path) if path is not None else {}
+    values: dict[str, object] = {}
+    for name, (attr, parse) in SETTINGS.items():
+        raw, label = None, ""
+        if env.get(env_name(name), "") != "":
+            raw, label = env[env_name(name)], env_name(name)
+        elif name in from_file:
+            raw, label = from_file[name], f"{path}: {name}"
+        if label:
+            try:
+                value = parse(raw)
+            except _Bad as exc:
+                raise _config_error(label, name, raw, str(exc)) from None
+            if value is not None:
+                values[attr] = value
+    limits = Limits(**{a.removeprefix("limits."): v for a, v in values.items()
+                       if a.startswith("limits.")})
+    plain = {a: v for a, v in values.items() if not a.startswith("limits.")}
+    if plain.get("workers") == 0:
+        plain["workers"] = None
+    return Settings(config_file=path, limits=limits, **plain)

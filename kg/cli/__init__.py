@@ -37,6 +37,9 @@ class MigkgGroup(click.Group):
 
 @click.group(cls=MigkgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="migkg")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Config file (TOML) of every setting (default MIGKG_CONFIG, else "
+                   "./migkg.toml when it exists); MIGKG_* variables and options win over it.")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Embedded store folder (default ./var/store, or MIGKG_STORE).")
 @click.option("--endpoint", help="SPARQL query endpoint of a remote store (or MIGKG_ENDPOINT).")
@@ -47,13 +50,13 @@ class MigkgGroup(click.Group):
 @click.option("--password", "endpoint_password", help="Basic-auth password for the remote store.")
 @click.option("--lang", type=click.Choice(LANGUAGES), help="Language of messages (en, fr).")
 @click.pass_context
-def main(ctx: click.Context, **options: object) -> None:
+def main(ctx: click.Context, config_file: Path | None, **options: object) -> None:
     """Migration data actors knowledge graph: import questionnaires, query, analyse, write guides.
 
     Exit codes: 0 success; 2 bad input, bad parameter, failed validation or a query time
     limit hit; 3 the store is unreachable or failing (one line naming it).
     """
-    workspace = Workspace(load_settings().with_overrides(**options))
+    workspace = Workspace(load_settings(config_file).with_overrides(**options))
     ctx.obj = workspace
     ctx.call_on_close(workspace.close)
 

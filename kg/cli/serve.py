@@ -16,23 +16,30 @@ from kg.service import Workspace
 
 
 @click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 256),
-              help="Threads per process.")
+@click.option("--host", default=None, help="Address to listen on (default host in the config "
+              "file, MIGKG_HOST, else 127.0.0.1).")
+@click.option("--port", default=None, type=click.IntRange(1, 65535),
+              help="Port (default port, MIGKG_PORT, else 8000).")
+@click.option("--threads", default=None, type=click.IntRange(1, 256),
+              help="Threads per process (default threads, MIGKG_THREADS, else 4).")
 @click.option("--production", is_flag=True,
               help="Serve with gunicorn (Linux/Unix): needs MIGKG_SECRET_KEY; JSON access log; "
                    "graceful stop on SIGTERM.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="With --production: worker processes (default MIGKG_WORKERS, else one per "
                    "usable core).")
-@click.option("--access-log", default="-", show_default=True, type=click.Path(dir_okay=False),
-              help="With --production: where the JSON access log goes (- is stdout).")
+@click.option("--access-log", default=None, type=click.Path(dir_okay=False),
+              help="With --production: where the JSON access log goes (- is stdout, the "
+                   "default; or access_log, MIGKG_ACCESS_LOG).")
 @click.pass_obj
-def serve_cmd(ws: Workspace, host: str, port: int, threads: int, production: bool,
-              workers: int | None, access_log: str) -> None:
+def serve_cmd(ws: Workspace, host: str | None, port: int | None, threads: int | None,
+              production: bool, workers: int | None, access_log: str | None) -> None:
     """Serve the web app on HOST:PORT (waitress; gunicorn with --production)."""
     settings = ws.settings
+    host = host or settings.host
+    port = port or settings.port
+    threads = threads or settings.threads
+    access_log = access_log or settings.access_log
     if production:
         from webapp import production as prod
 

@@ -79,7 +79,14 @@ class Settings:
     catalog_publisher: str = "migration-kg"
     # The config file the settings were read from (None: none was).
     config_file: Path | None = None
+    # Where each import's snapshot of its country is kept, so that any two imports can be
+    # compared (guide-diff); None: a `history` folder beside the embedded store's folder.
+    history_dir: Path | None = None
     limits: Limits = field(default_factory=Limits)
+
+    @property
+    def history(self) -> Path:
+        return self.history_dir or self.store_dir.parent / "history"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given non-None fields replaced (CLI options win over env)."""
@@ -170,6 +177,7 @@ SETTINGS: dict[str, tuple[str, Callable[[object], object]]] = {
     "graceful_timeout": ("graceful_timeout_s", _seconds),
     "access_log": ("access_log", _text),
     "catalog_publisher": ("catalog_publisher", _text),
+    "history": ("history_dir", _path),
     "max_cell_chars": ("limits.max_cell_chars", _int(1)),
     "max_rows": ("limits.max_rows", _int(1)),
     "max_upload_bytes": ("limits.max_upload_bytes", _int(1)),

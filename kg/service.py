@@ -506,7 +506,68 @@ class Workspace:
         from kg import pipeline
 
         with self._writer() as store:
-            return pipeline.write(store, checked, self.settings, user=user, progress=progress)
+            reports = pipeline.write(store, checked, self.settings, user=user, progress=progress)
+        self._keep_history(checked, reports)
+        return reports
+
+    def _keep_history(self, checked: Sequence[Checked], reports: Sequence[ImportReport]) -> None:
+        """Each written country as this import wrote it (kg.history), after the commit:
+        a snapshot never names an import the store does not record."""
+        from kg import history
+
+        by_iso3 = {c.iso3: c for c in checked}
+        for report in reports:
+            c = by_iso3.get(report.iso3)
+            if c is None or not report.written or not report.import_iri:
+                continue
+            try:
+                history.save(self.settings.history, report.iso3, report.import_iri,
+                             [*c.mapped.triples, *c.figures])
+            except OSError as exc:  # the import stands; only its later comparison is lost
+                log.warning("no history snapshot of %s: %s", report.import_iri, exc)
+
+    def imports(self, iso3: str) -> list[dict[str, Any]]:
+        """A country's imports from their records, latest first: id, times, user, tool
+        version, files (name, checksum, rows), and whether a snapshot allows comparing it."""
+        from kg import history
+
+        code = check_iso3(iso3)
+        rows = self.run_query("provenance", {"entity": f"{self.settings.base}id/{code}"}).rows
+        kept = history.available(self.settings.history, code)
+        out: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            ident = history.import_id(r["import"])
+            entry = out.setdefault(r["import"], {
+                "id": ident, "iri": r["import"], "started_at": r["started_at"],
+                "ended_at": r["ended_at"], "imported_by": r["imported_by"],
+                "tool_version": r["tool_version"], "snapshot": ident in kept, "files": []})
+            if r["file_name"] and not any(f["file_name"] == r["file_name"]
+                                          for f in entry["files"]):
+                entry["files"].append({k: r.get(k) for k in ("file_name", "sha256",
+                                                             "row_count")})
+        # The ids start with the start time to the microsecond (the records' times have seconds).
+        return sorted(out.values(), key=lambda e: e["id"], reverse=True)
+
+    def import_diff(self, iso3: str, old: str, new: str, lang: str | None = None
+                    ) -> dict[str, Any]:
+        """What changed in a country's guide between two of its imports (ids from imports()),
+        as plain data: title, from_to, sections [{heading, items}], empty."""
+        from kg import history
+        from kg.guide import diff
+
+        code, lang = check_iso3(iso3), self._lang(lang)
+        paths, labels = [], []
+        for where, ident in (("from", old), ("to", new)):
+            path = history.path(self.settings.history, code, ident or "")
+            if path is None or not path.is_file():
+                raise NotFound(Problem(Location(where), "service.no_snapshot",
+                                       {"iso3": code, "import": ident or ""}))
+            paths.append(path)
+            labels.append(i18n.t("service.import_label", lang,
+                                       date=history.import_time(ident)))
+        result = diff.diff(None, code, lang, self.settings, old_path=paths[0],
+                           new_path=paths[1], labels=(labels[0], labels[1]))
+        return diff.plain(result)
 
     # -- questionnaire workbooks ---------------------------------------------------------------
 

@@ -3,31 +3,62 @@ and the import records a comparison (guide-diff) is made between."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, render_template, request
 
 from kg.i18n import LANGUAGES
-from kg.service import GUIDE_FORMATS
+from kg.service import GUIDE_FORMATS, WORKBOOK_FORMATS
 from webapp import web
 from webapp.entities import check_country, country_status
 
 bp = Blueprint("guides", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/id/<iso3>/guide")
 def guide(iso3: str):
     status = country_status(iso3)
-    ws = web.workspace()
-    summary = {"name": status.get("name")}
-    records = ws.run_query("provenance", {"entity": web.settings().base + f"id/{iso3}"}).rows
-    imports: dict[str, dict] = {}
-    for r in records:
-        entry = imports.setdefault(r["import"], {**r, "files": []})
-        if r["file_name"]:
-            entry["files"].append(r)
+    imports = web.workspace().imports(iso3)
+    compared = [i["id"] for i in imports if i["snapshot"]]
     downloads = [(lng, fmt, f"/id/{iso3}/guide/{lng}.{fmt}") for lng in LANGUAGES
                  for fmt in GUIDE_FORMATS]
-    return render_template("guides/guide.html", iso3=iso3, summary=summary, status=status,
-                           imports=list(imports.values()), downloads=downloads)
+    return render_template("guides/guide.html", iso3=iso3, summary={"name": status.get("name")},
+                           status=status, imports=imports, downloads=downloads,
+                           diff_to=compared[0] if compared else None,
+                           diff_from=compared[1] if len(compared) > 1 else None)
+
+
+@bp.route("/id/<iso3>/guide/diff")
+def diff(iso3: str):
+    """What changed in the guide between two imports of the country (guide-diff)."""
+    status = country_status(iso3)
+    old, new = request.args.get("from", ""), request.args.get("to", "")
+    result = web.workspace().import_diff(iso3, old, new, web.lang())
+    return render_template("guides/diff.html", iso3=iso3, name=status.get("name") or iso3,
+                           diff=result)
+
+
+@bp.route("/questionnaire/template.xlsx")
+def template():
+    """The blank questionnaire workbook, instructions in the page's language."""
+    response = Response(web.workspace().template(web.lang()), content_type=XLSX)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="questionnaire-template-{web.lang()}.xlsx"')
+    return response
+
+
+@bp.route("/id/<iso3>/questionnaire.<fmt>")
+def questionnaire(iso3: str, fmt: str):
+    """The country's current answers as a pre-filled questionnaire (xlsx, or a zip of the
+    CSV files), public contacts only."""
+    iso3 = check_country(iso3)
+    formats = {"xlsx": "xlsx", "zip": "csv"}
+    if fmt not in formats or formats[fmt] not in WORKBOOK_FORMATS:
+        abort(404)
+    out = web.workspace().questionnaire(iso3, web.lang(), formats[fmt])
+    response = Response(out.data, content_type=XLSX if fmt == "xlsx" else "application/zip")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="questionnaire-{iso3}.{fmt}"')
+    return response
 
 
 @bp.route("/id/<iso3>/guide/preview")

@@ -10,6 +10,7 @@ resolved (corrective action now implemented or effective), the guide's status.
 
 from __future__ import annotations
 
+import gzip
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -110,26 +111,36 @@ def compare(old: Guide, new: Guide, old_label: str, new_label: str) -> Diff:
     return Diff(new.iso3, new.lang, new.country, old_label, new_label, changes)
 
 
-def text(diff: Diff) -> str:
-    """The summary as Markdown-like plain text, headings only for what changed."""
+def plain(diff: Diff) -> dict:
+    """The summary as plain data in the diff's language: title, from_to, and a section
+    (heading, items as strings) per kind of change that has any; empty when none has."""
     w = Words(diff.lang)
-    lines = [f"# {w('diff.title', country=diff.country.value, iso3=diff.iso3)}", "",
-             w("diff.from_to", old=diff.old_label, new=diff.new_label), ""]
-    if diff.empty:
-        return "\n".join([*lines, w("diff.no_change"), ""])
+    sections = []
     for change in diff.changes:
         if not change.items:
             continue
-        lines += [f"## {w(f'diff.{change.key}')}", ""]
+        items = []
         for item in change.items:
             if isinstance(item, tuple):
                 name, was, now = item
                 arrow = w("diff.status_change", old=was, new=now)
-                lines.append(f"- {_shown(name)}{w('colon')}{arrow}" if name.value
-                             else f"- {arrow}")
+                items.append(f"{_shown(name)}{w('colon')}{arrow}" if name.value else arrow)
             else:
-                lines.append(f"- {_shown(item)}")
-        lines.append("")
+                items.append(_shown(item))
+        sections.append({"key": change.key, "heading": w(f"diff.{change.key}"), "items": items})
+    return {"title": w("diff.title", country=diff.country.value, iso3=diff.iso3),
+            "from_to": w("diff.from_to", old=diff.old_label, new=diff.new_label),
+            "sections": sections, "empty": diff.empty, "no_change": w("diff.no_change")}
+
+
+def text(diff: Diff) -> str:
+    """The summary as Markdown-like plain text, headings only for what changed."""
+    p = plain(diff)
+    lines = [f"# {p['title']}", "", p["from_to"], ""]
+    if p["empty"]:
+        return "\n".join([*lines, p["no_change"], ""])
+    for section in p["sections"]:
+        lines += [f"## {section['heading']}", "", *(f"- {i}" for i in section["items"]), ""]
     return "\n".join(lines)
 
 
@@ -143,14 +154,19 @@ def load_export(path: Path, iso3: str, settings: Settings, folder: Path) -> Stor
     from kg.store.embedded import EmbeddedStore
     from kg.vocab import load_model_triples
 
-    fmt = RDF_FORMATS.get(path.suffix.lower())
+    compressed = path.suffix.lower() == ".gz"  # an import's snapshot (kg.history)
+    fmt = RDF_FORMATS.get(Path(path.stem).suffix.lower() if compressed else path.suffix.lower())
     if fmt is None:
         raise InputError(Problem(Location(str(path)), "guide.diff.unknown_format",
                                  {"name": path.name}))
-    data = path.read_bytes()
-    if len(data) > settings.limits.max_upload_bytes:
-        raise InputError(Problem(Location(str(path)), "guide.diff.too_large",
-                                 {"limit": settings.limits.max_upload_bytes}))
+    limit = settings.limits.max_upload_bytes
+    if compressed:
+        with gzip.open(path, "rb") as f:
+            data = f.read(limit + 1)
+    else:
+        data = path.read_bytes()
+    if len(data) > limit:
+        raise InputError(Problem(Location(str(path)), "guide.diff.too_large", {"limit": limit}))
     iris = DataIRIs(settings.base)
     graph = iris.graph(iso3)
     try:
@@ -179,8 +195,10 @@ def load_export(path: Path, iso3: str, settings: Settings, folder: Path) -> Stor
 
 
 def diff(store: Store | None, iso3: str, lang: str, settings: Settings, *,
-         old_path: Path, new_path: Path | None = None) -> Diff:
-    """Compare an export (old) with another export or, when new_path is None, the store."""
+         old_path: Path, new_path: Path | None = None,
+         labels: tuple[str, str] | None = None) -> Diff:
+    """Compare an export (old) with another export or, when new_path is None, the store;
+    labels name the two versions (default: the file names)."""
     w = Words(lang)
     with tempfile.TemporaryDirectory(prefix="migkg-diff-") as tmp:
         folder = Path(tmp)
@@ -200,4 +218,7 @@ def diff(store: Store | None, iso3: str, lang: str, settings: Settings, *,
             assert store is not None
             new = build_guide(store, iso3, lang, network=False)
             new_label = w("diff.current_store")
-    return compare(old, new, old_path.name, new_label)
+    old_label = old_path.name
+    if labels:
+        old_label, new_label = labels
+    return compare(old, new, old_label, new_label)

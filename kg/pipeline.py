@@ -7,6 +7,7 @@ graph changes. Each country graph is then replaced atomically by the store.
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import hashlib
 import itertools
@@ -20,10 +21,12 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from kg import __version__, figures
+from kg import __version__, figures, i18n
 from kg.config import Settings
 from kg.errors import ERROR, WARNING, InputError, Location, Problem, ValidationError
 from kg.ingest import read_questionnaire
+from kg.ingest.checks import show
+from kg.ingest.readers import capped
 from kg.ingest.mapping import Mapped, map_questionnaire
 from kg.ingest.model import Questionnaire
 from kg.namespaces import ISO3, MKG, PROV, RDF, XSD, DataIRIs
@@ -70,6 +73,8 @@ def check(path: Path, settings: Settings) -> Checked:
     q = read_questionnaire(Path(path), settings)
     mapped = map_questionnaire(q, DataIRIs(settings.base))
     problems = list(q.warnings)
+    # One line per cell and message, naming every offending value (which id is no actor).
+    found: dict[tuple, tuple[dict[str, str], list[str]]] = {}
     for result in validate(mapped.triples):
         location = mapped.locate(result.focus, result.path)
         texts = dict(result.messages)
@@ -77,12 +82,37 @@ def check(path: Path, settings: Settings) -> Checked:
             location = Location(q.origin)
             texts = {lang: f"{msg} ({result.focus})" for lang, msg in texts.items()}
         severity = ERROR if result.severity == "error" else WARNING
+        key = (location, severity, tuple(sorted(texts.items())))
+        values = found.setdefault(key, (texts, []))[1]
+        shown = offending_value(result.value, mapped.id_prefix)
+        if shown and shown not in values and not any(shown in t for t in texts.values()):
+            values.append(shown)
+    for (location, severity, _), (texts, values) in found.items():
+        if values:
+            given = ", ".join(values)
+            texts = {lang: i18n.t("validate.offending", lang, message=msg, value=given)
+                     for lang, msg in texts.items()}
         problems.append(Problem(location, "validate.shacl", {}, severity, texts))
     problems.sort(key=lambda p: (p.location.file, p.location.row or 0, p.location.column))
-    checked = Checked(q, mapped, list(dict.fromkeys(problems)))
+    problems = list(dict.fromkeys(problems))
+    errors = [p for p in problems if p.is_error]
+    # Errors first; warnings are capped like errors (20,000 unknown columns: N lines + a count).
+    problems = capped(errors + [p for p in problems if not p.is_error], settings.limits,
+                      Path(path).name or str(path))
+    checked = Checked(q, mapped, problems)
     if not checked.errors:
         checked.figures = figures.compute(mapped.triples, mapped.iso3, DataIRIs(settings.base))
     return checked
+
+
+def offending_value(value: str | None, id_prefix: str) -> str | None:
+    """A SHACL result's value as the questionnaire wrote it: the id of a minted IRI
+    (<country>/actor/min-customs -> 'min-customs'), a literal's text; None for no value."""
+    if not value:
+        return None
+    if id_prefix and value.startswith(id_prefix):
+        value = value[len(id_prefix):].split("/", 1)[-1]
+    return show(value)
 
 
 def check_all(
@@ -90,26 +120,59 @@ def check_all(
     progress: Callable[[str], None] | None = None,
 ) -> list[Checked]:
     """Check every path; raise one ValidationError with all problems if any blocks."""
+    paths = list(paths)
+    several = len(paths) > 1
     checked: list[Checked] = []
     blocking: list[Problem] = []
-    for c in _check_each(list(paths), settings, progress):
+    shown: list[Problem] = []  # every questionnaire's problems, shown when one blocks
+    for path, c in zip(paths, _check_each(paths, settings, progress), strict=True):
         if isinstance(c, list):  # the problems of an InputError
-            blocking.extend(c)
+            problems = qualified(c, path) if several else c
+            blocking.extend(problems)
+            shown.extend(problems)
             continue
+        if several:  # each line names its questionnaire: gh/actors.csv:4:parent: ...
+            c.problems = qualified(c.problems, path)
         checked.append(c)
+        shown.extend(c.problems)
         if c.errors or (strict and c.warnings):
             blocking.extend(c.problems)
     seen: dict[str, str] = {}
     for c in checked:
         if c.iso3 in seen:
-            blocking.append(Problem(
-                Location(c.questionnaire.tables["country"].source, 2, "iso3"),
-                "pipeline.duplicate_country", {"iso3": c.iso3, "first": seen[c.iso3]},
-            ))
+            source = c.questionnaire.tables["country"].source
+            dup = Problem(Location(source, 2, "iso3"), "pipeline.duplicate_country",
+                          {"iso3": c.iso3, "first": seen[c.iso3]})
+            dup = qualified([dup], Path(c.questionnaire.origin))[0] if several else dup
+            blocking.append(dup)
+            shown.append(dup)
         seen.setdefault(c.iso3, c.questionnaire.origin)
     if blocking:
-        raise ValidationError(blocking)
+        # The warnings of the questionnaires that passed are shown too, not lost.
+        raise ValidationError(shown)
     return checked
+
+
+def qualified(problems: list[Problem], path: Path) -> list[Problem]:
+    """Problems whose file names the questionnaire as the user gave it: `actors.csv` in the
+    folder gh -> `gh/actors.csv`, `book.xlsx!actors` -> `data/book.xlsx!actors`."""
+    given = str(path)
+    display = path.name or given
+    folder = path.is_dir()
+    out = []
+    for p in problems:
+        file = p.location.file
+        if file in ("", given):
+            new = given
+        elif folder:
+            new = given if file == display else f"{given.rstrip('/')}/{file}"
+        elif file == display or file.startswith(display + "!"):
+            new = given + file[len(display):]
+        else:
+            new = file
+        out.append(p if new == file else dataclasses.replace(
+            p, location=dataclasses.replace(p.location, file=new)))
+    return out
 
 
 # pyshacl is pure Python: countries are checked in parallel, one worker process per core

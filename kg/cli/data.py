@@ -22,9 +22,7 @@ _PATHS = click.argument(
 
 def _echo_warnings(checked: list[Checked], lang: str) -> None:
     for item in checked:
-        if len(checked) > 1 and item.warnings:
-            # Several questionnaires: say whose file the next lines are about.
-            click.echo(f"{item.iso3} ({item.questionnaire.origin}):", err=True)
+        # Several questionnaires: each line starts with its questionnaire's path.
         for problem in item.warnings:
             click.echo(problem.line(lang), err=True)
 

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import stat
 import warnings
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kg.config import Limits, Settings
-from kg.errors import InputError, Location, Problem
+from kg.errors import ERROR, WARNING, InputError, Location, Problem
 from kg.ingest.checks import (
     CellChecker,
     FileSpec,
@@ -73,17 +74,22 @@ def read_questionnaire(path: Path, settings: Settings, *, name: str | None = Non
                                        reader.report)
     report = reader.report
     if report.errors:
-        raise InputError(_capped(report.errors + report.warnings, settings.limits,
-                                 reader.display))
-    return Questionnaire(str(path), tables, reader.files, report.warnings)
+        raise InputError(capped(report.errors + report.warnings, settings.limits,
+                                reader.display))
+    return Questionnaire(str(path), tables, reader.files,
+                         capped(report.warnings, settings.limits, reader.display))
 
 
-def _capped(problems: list[Problem], limits: Limits, display: str) -> list[Problem]:
+def capped(problems: list[Problem], limits: Limits, display: str) -> list[Problem]:
+    """At most limits.max_problems problems, then one line counting the rest. The count is
+    a warning when every problem left out is one (20,000 unknown columns are not an error)."""
     if len(problems) <= limits.max_problems:
         return problems
-    more = len(problems) - limits.max_problems
+    rest = problems[limits.max_problems:]
+    severity = ERROR if any(p.is_error for p in rest) else WARNING
+    key = "ingest.more_problems" if severity == ERROR else "ingest.more_warnings"
     return problems[:limits.max_problems] + [Problem(
-        Location(display), "ingest.more_problems", {"count": more, "limit": limits.max_problems})]
+        Location(display), key, {"count": len(rest), "limit": limits.max_problems}, severity)]
 
 
 def _sha256(data: bytes) -> str:
@@ -144,6 +150,10 @@ class _Reader:
         known = {spec.csv_name: spec for spec in self.template.values()}
         found: dict[str, Path] = {}
         total = 0
+        try:
+            root = path.resolve(strict=True)
+        except OSError:
+            root = None
         for entry in sorted(path.iterdir()):
             if _is_hidden(entry.name):
                 continue
@@ -151,8 +161,12 @@ class _Reader:
             if spec is None:
                 self._unknown_file(entry.name, entry.name, known)
                 continue
+            if entry.is_symlink() or not _inside(entry, root):
+                # A link may point anywhere (/etc/passwd): never read it, never quote it.
+                self.error(entry.name, "ingest.symlink_refused")
+                continue
             try:
-                info = entry.stat()
+                info = entry.lstat()
             except OSError:
                 info = None
             if info is None or not stat.S_ISREG(info.st_mode):
@@ -172,7 +186,11 @@ class _Reader:
                 if spec.required:
                     self.error(spec.csv_name, "ingest.missing_file")
                 continue
-            data = _read_bounded(entry, self.limits.max_upload_bytes)
+            try:
+                data = _read_bounded(entry, self.limits.max_upload_bytes, follow=False)
+            except OSError:  # replaced by a link (or removed) since lstat(): refuse it
+                self.error(entry.name, "ingest.symlink_refused")
+                continue
             if data is None:  # grew since stat()
                 self.error(self.display, "ingest.too_large",
                            {"size": "> " + _n(self.limits.max_upload_bytes),
@@ -331,6 +349,10 @@ class _Reader:
         parts: dict[str, bytes] = {}
         for info in zf.infolist():
             if info.is_dir():
+                continue
+            if _is_macro_part(info.filename):
+                # A macro-enabled workbook (.xlsm) renamed .xlsx: refused, not read silently.
+                self.error(f"{self.display}!{info.filename}", "ingest.xlsx_macros")
                 continue
             content = self.read_member(zf, info)
             if content is None:
@@ -496,10 +518,23 @@ def _detail(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def _read_bounded(path: Path, limit: int) -> bytes | None:
-    with path.open("rb") as fh:
+def _read_bounded(path: Path, limit: int, *, follow: bool = True) -> bytes | None:
+    """At most limit bytes of a file (None if it holds more). follow=False: a symbolic link
+    is refused by the kernel when opening (OSError), so a link swapped in is never read."""
+    flags = os.O_RDONLY | (0 if follow else os.O_NOFOLLOW)
+    with os.fdopen(os.open(path, flags), "rb") as fh:
         data = fh.read(limit + 1)
     return None if len(data) > limit else data
+
+
+def _inside(entry: Path, root: Path | None) -> bool:
+    """Whether a folder entry resolves to a path inside the folder (no link, no bind out)."""
+    if root is None:
+        return False
+    try:
+        return entry.resolve(strict=True).parent == root
+    except OSError:
+        return False
 
 
 def _declared_entries(data: bytes) -> int | None:
@@ -508,6 +543,15 @@ def _declared_entries(data: bytes) -> int | None:
     if pos < 0 or pos + 22 > len(data):
         return None
     return int.from_bytes(data[pos + 10:pos + 12], "little")
+
+
+MACRO_PART_RE = re.compile(r"(?:^|/)(?:vbaProject|vbaProjectSignature|vbaData)\.(?:bin|xml)$",
+                           re.IGNORECASE)
+
+
+def _is_macro_part(name: str) -> bool:
+    """A VBA project part (xl/vbaProject.bin and its kin): macros, which are never run here."""
+    return bool(MACRO_PART_RE.search(name.replace("\\", "/")))
 
 
 def _xml_refusal(content: bytes) -> str | None:
@@ -530,8 +574,9 @@ def _xml_refusal(content: bytes) -> str | None:
 def parse_csv(data: bytes, name: str, source: str, limits: Limits,
               report: Report) -> RawTable | None:
     """Text cells of a CSV file (header_row 0 if it has no header); None if unreadable."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        report.add(Location(source, 1), "ingest.utf16")
+    wide = _wide_encoding(data)
+    if wide:
+        report.add(Location(source, 1), f"ingest.{wide}")
         return None
     body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
     try:
@@ -563,6 +608,24 @@ def parse_csv(data: bytes, name: str, source: str, limits: Limits,
     finally:
         csv.field_size_limit(old_limit)
     return raw
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """'utf32' or 'utf16' for text in those encodings (by BOM, or by the NUL bytes of ASCII
+    text without one), else None. UTF-32 first: its little-endian BOM starts like UTF-16's."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf16"
+    head = data[:4]
+    if len(head) < 4:
+        return None
+    if head[0] and not any(head[1:]) or head[3] and not any(head[:3]):
+        return "utf32"
+    if head[0] and head[2] and not head[1] and not head[3] \
+            or head[1] and head[3] and not head[0] and not head[2]:
+        return "utf16"
+    return None
 
 
 def _delimiter(text: str) -> str:

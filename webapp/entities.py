@@ -146,8 +146,17 @@ def country_page(iso3: str, lang: str, status: dict) -> dict[str, object]:
     by_domain = run("actors-by-domain")[1].rows
     actors = run("actors")[1].rows
     stages = run("stage-coverage")[1].rows
+    framework_query, framework = run("policy-framework")
     return {
         "iso3": iso3, "summary": summary, "labels": labels,
+        "context": {
+            "facts": [r for r in run("guide-context")[1].rows if r.get("instrument") != "true"],
+            "framework": table(
+                framework_query, _with_labels(framework, "domains", labels.get("domain", {})),
+                lang, show=FRAMEWORK_COLUMNS, links={"title": "instrument"},
+                headers={c: web.t(f"web.country.framework_column.{c}")
+                         for c in FRAMEWORK_COLUMNS}),
+        },
         "filters": filters,
         "filter_choices": {
             "domain": _present(all_sources.rows, "domains", labels.get("domain", {})),
@@ -182,6 +191,19 @@ def country_page(iso3: str, lang: str, status: dict) -> dict[str, object]:
         "provenance": ws.run_query("provenance", {"entity": web.settings().base + f"id/{iso3}"}
                                    ).rows,
     }
+
+
+FRAMEWORK_COLUMNS = ["title", "topic_label", "year", "status_label", "responsible", "domains",
+                     "description"]
+
+
+def _with_labels(result, column: str, labels: dict[str, str]):
+    """The result with a list column of codes shown as their labels."""
+    import dataclasses
+
+    rows = [{**r, column: "; ".join(labels.get(c, c) for c in (r[column] or "").split("; ") if c)
+             or None} for r in result.rows]
+    return dataclasses.replace(result, rows=rows)
 
 
 GOVERNMENT_TYPES = ("ministry", "government_agency", "statistics_office", "local_authority",

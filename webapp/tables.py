@@ -22,6 +22,11 @@ class Column:
     numeric: bool = False
     link: str | None = None  # another column holding the IRI this cell links to
 
+    @property
+    def year(self) -> bool:
+        """A year is a number shown without a thousands separator."""
+        return self.name == "year" or self.name.endswith("_year")
+
 
 @dataclass
 class Table:
@@ -42,11 +47,13 @@ def header(description: str, name: str) -> str:
 
 
 def table(query: object, result: object, lang: str, *, hide: Iterable[str] = (),
-          links: Mapping[str, str] | None = None, show: Iterable[str] | None = None) -> Table:
+          links: Mapping[str, str] | None = None, show: Iterable[str] | None = None,
+          headers: Mapping[str, str] | None = None) -> Table:
     """A Table from a NamedQuery and its QueryResult.
 
     hide: columns not shown (e.g. an IRI column used as a link target); show: only these
-    columns, in this order; links: {shown column: column holding the IRI it links to}.
+    columns, in this order; links: {shown column: column holding the IRI it links to};
+    headers: {column: header} where the catalogue's first clause reads badly in a page.
     """
     links = dict(links or {})
     meta = {c.name: c for c in query.columns}
@@ -60,7 +67,8 @@ def table(query: object, result: object, lang: str, *, hide: Iterable[str] = (),
             or (bool(rows) and all(isinstance(r.get(name), int) for r in rows
                                    if r.get(name) is not None)
                 and any(r.get(name) is not None for r in rows))
-        columns.append(Column(name, header(description, name), description,
+        columns.append(Column(name, (headers or {}).get(name) or header(description, name),
+                              description,
                               is_list=bool(c and c.is_list), numeric=numeric,
                               link=links.get(name)))
     return Table(name=query.name, title=query.title.get(lang) or query.title.get("en", ""),

@@ -113,6 +113,12 @@ class QueryRefused(UserError):
     """An ad-hoc query was refused before reaching the engine (update, SERVICE, too deep...)."""
 
 
+class NotAcceptable(UserError):
+    """No format the client accepts can carry the answer (HTTP 406)."""
+
+    http_status = 406
+
+
 class NotFound(UserError):
     """A named thing (country, query, entity) does not exist."""
 

@@ -50,6 +50,8 @@ __all__ = [
     "NETWORK_FORMATS", "NETWORK_KINDS", "NamedQuery", "Parameter", "QueryResult", "Workspace",
     "QuestionnaireFile", "WORKBOOK_FORMATS",
     "EXPORT_FORMATS", "GUIDE_FORMATS", "NETWORK_ASSETS", "network_asset",
+    "CATALOG_FORMATS", "API_FORMATS", "API_RESERVED", "sparql_media_types", "sparql_media_type_for",
+    "sparql_format_names", "sparql_serialize", "sparql_content_type", "api_records",
 ]
 
 LANGUAGES = i18n.LANGUAGES
@@ -70,6 +72,9 @@ NETWORK_MEDIA_TYPES = {
 }
 NETWORK_METRICS = ("betweenness", "degree")
 WORKBOOK_FORMATS = ("xlsx", "csv")
+CATALOG_FORMATS = ("ttl", "jsonld")  # the DCAT-AP catalogue
+API_FORMATS = ("json", "csv")  # /api/queries/<name>
+API_RESERVED = ("format", "lang")  # query-string names the API keeps for itself
 # Countries whose data a Workspace keeps between calls (a guide page, then its network...).
 COUNTRY_CACHE = 16
 EXPORT_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl")
@@ -306,6 +311,58 @@ class Workspace:
         from kg.query.guard import check_readonly
 
         return check_readonly(text, self.settings.limits, where)
+
+    # -- the public SPARQL endpoint, the API and the catalogue --------------------------------
+
+    def service_description(self, endpoint: str) -> bytes:
+        """The SPARQL 1.1 Service Description (Turtle) of the public endpoint at `endpoint`:
+        its limits, formats and the public graphs (call it on public())."""
+        from kg.query.protocol import service_description
+
+        return service_description(endpoint, self.store.graphs(), self.settings.limits)
+
+    def openapi(self, lang: str | None = None, server: str = "/") -> dict[str, Any]:
+        """The OpenAPI 3.1 description of the named-query API, one path per named query,
+        generated from the catalogue (texts in lang)."""
+        from kg.query.openapi import document
+
+        return document(self.catalogue(), self._lang(lang), self.settings.limits, server)
+
+    def example_queries(self, lang: str | None = None) -> list[dict[str, str]]:
+        """The named queries as ready-to-run SPARQL examples: name, title (in lang) and the
+        text with its parameters bound (lang; a country parameter to the first country in
+        the store, an entity to that country's IRI; a query needing any other value it
+        cannot guess is left out)."""
+        lang = self._lang(lang)
+        codes = self.country_codes()
+        first = codes[0] if codes else "XAA"
+        out = []
+        for q in self.catalogue():
+            params: dict[str, str] = {}
+            missing = False
+            for p in q.parameters:
+                if p.name == "lang":
+                    params["lang"] = lang
+                elif p.base == "iso3" and p.required:
+                    params[p.name] = first
+                elif p.base == "iri" and p.required:
+                    params[p.name] = f"{self.settings.base}id/{first}"
+                elif p.required and p.default is None:
+                    missing = True
+            if missing:
+                continue
+            out.append({"name": q.name, "title": q.title.get(lang) or q.title.get("en", ""),
+                        "query": q.bind(params)})
+        return out
+
+    def catalog(self, fmt: str = "ttl") -> tuple[bytes, str]:
+        """The DCAT-AP 3.0.1 catalogue of every country's data-source inventory (kg.catalog:
+        one dcat:Dataset per existing source), as (bytes, media type) in Turtle or JSON-LD."""
+        from kg import catalog
+
+        fmt = _choice(fmt, CATALOG_FORMATS, "--format")
+        return (catalog.serialize(catalog.triples(self.store, self.settings), fmt),
+                catalog.MEDIA_TYPES[fmt])
 
     # -- countries ---------------------------------------------------------------------------------
 
@@ -658,6 +715,63 @@ def serialize_rdf(triples: Iterable[ox.Triple], fmt: str = "ttl") -> tuple[bytes
     if rdf_format == ox.RdfFormat.N_TRIPLES:
         return ox.serialize(items, format=rdf_format), EXPORT_MEDIA_TYPES[fmt]
     return ox.serialize(items, format=rdf_format, prefixes=PREFIXES), EXPORT_MEDIA_TYPES[fmt]
+
+
+# -- the SPARQL 1.1 Protocol endpoint (kg.query.protocol) ------------------------------------------
+
+def sparql_media_types(form: str) -> list[str]:
+    """The media types an answer of this query form can be sent in, the default first."""
+    from kg.query.protocol import media_types
+
+    return media_types(form)
+
+
+def sparql_media_type_for(name: str, form: str) -> str | None:
+    """The media type a `format=` value (json, xml, csv, tsv, ttl, nt, jsonld, rdf, or a media
+    type) means for this form; None when it names nothing this form can be sent in."""
+    from kg.query.protocol import media_type_for
+
+    return media_type_for(name, form)
+
+
+def sparql_format_names(form: str) -> list[str]:
+    from kg.query.protocol import format_names
+
+    return format_names(form)
+
+
+def sparql_serialize(answer: AdHocResult, media_type: str) -> bytes:
+    """An ad-hoc answer in one of sparql_media_types(answer.form) (pyoxigraph's serialisers);
+    a capped SPARQL JSON answer has a top-level `truncated` member."""
+    from kg.query.protocol import serialize
+
+    return serialize(answer, media_type)
+
+
+def sparql_content_type(media_type: str) -> str:
+    from kg.query.protocol import content_type
+
+    return content_type(media_type)
+
+
+def api_records(query: NamedQuery, result: QueryResult) -> list[dict[str, Any]]:
+    """A named query's rows as plain objects for JSON: list columns as arrays of strings
+    (empty when unbound), other cells as the plain values (str, int or None)."""
+    from kg.query.results import SEPARATOR
+
+    lists = query.list_columns
+    out = []
+    for row in result.rows:
+        record: dict[str, Any] = {}
+        for column in result.columns:
+            value = row[column]
+            if column in lists:
+                record[column] = [] if value is None else [v for v in str(value).split(SEPARATOR)
+                                                           if v]
+            else:
+                record[column] = value
+        out.append(record)
+    return out
 
 
 def network_asset(name: str) -> tuple[str, str]:

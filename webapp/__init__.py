@@ -26,6 +26,9 @@ BLUEPRINTS: tuple[str, ...] = (
     "webapp.health",     # /healthz, /readyz
     "webapp.network",    # /id/<ISO3>/network..., /network/partners, /assets/network/...
     "webapp.guides",     # /id/<ISO3>/guide...
+    "webapp.sparql",     # /sparql (SPARQL 1.1 Protocol), /query (the YASGUI editor)
+    "webapp.api",        # /api/queries, /api/queries/<name>, /api/openapi.json
+    "webapp.catalog",    # /catalog.ttl, /catalog.jsonld (DCAT-AP)
     "webapp.entities",   # /id/<ISO3>, /id/<ISO3>/<kind>/<id> (content negotiation); last:
                          # its catch-all entity path must not shadow the routes above
 )

@@ -1,4 +1,5 @@
-"""Commands that put data in and take it out: import, validate, demo, countries, export, delete."""
+"""Commands that put data in and take it out: import, validate, demo, countries, export, catalog,
+delete."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import click
 
 from kg import i18n
 from kg.cli.output import write_output
-from kg.service import EXPORT_FORMATS, Workspace, demo_paths
+from kg.service import CATALOG_FORMATS, EXPORT_FORMATS, Workspace, demo_paths
 
 if TYPE_CHECKING:
     from kg.service import Checked
@@ -108,6 +109,19 @@ def export_cmd(ws: Workspace, iso3: str | None, fmt: str, include_restricted: bo
     write_output(output, ws.export(fmt, iso3=iso3, include_restricted=include_restricted))
 
 
+@click.command("catalog")
+@click.option("--format", "fmt", type=click.Choice(CATALOG_FORMATS), default="ttl",
+              show_default=True, help="Turtle or JSON-LD (compacted, inline @context).")
+@click.option("-o", "--output", default="-", show_default=True,
+              help="Output file, or - for stdout.")
+@click.pass_obj
+def catalog_cmd(ws: Workspace, fmt: str, output: str) -> None:
+    """The DCAT-AP 3.0.1 catalogue of every country's existing data sources, for data portals
+    to harvest (the same document as /catalog.ttl and /catalog.jsonld)."""
+    data, _media_type = ws.catalog(fmt)
+    write_output(output, data)
+
+
 @click.command("delete")
 @click.argument("iso3")
 @click.pass_obj
@@ -127,5 +141,6 @@ def countries_cmd(ws: Workspace, fmt: str) -> None:
 
 
 def register(group: click.Group) -> None:
-    for command in (import_cmd, validate_cmd, demo_cmd, countries_cmd, export_cmd, delete_cmd):
+    for command in (import_cmd, validate_cmd, demo_cmd, countries_cmd, export_cmd, catalog_cmd,
+                    delete_cmd):
         group.add_command(command)

@@ -15,17 +15,32 @@ from dataclasses import dataclass, field
 
 from kg import __version__, i18n
 from kg.guide.sections import (
+    GLOSSARY_SCHEMES,
     SEED_AREAS,
-    SEED_DOMAINS,
     Actor,
-    ActorGroup,
     Challenge,
     Concept,
     Contact,
+    ContextEntry,
+    DomainSection,
     Guide,
     Named,
+    Recommendation,
     Source,
     Text,
+)
+
+# A long list in the text (network findings) shows this many names, then "and N more".
+LIST_HEAD = 8
+# The executive summary names this many open challenges and top recommendations at most.
+SUMMARY_CHALLENGES = 3
+SUMMARY_RECOMMENDATIONS = 5
+# The guide's own key terms, explained in the glossary (guide.term.<key>.label / .definition).
+KEY_TERMS = (
+    "national_coordinating_authority", "migration_profile", "working_group", "data_source",
+    "existing_source", "potential_source", "policy_cycle", "policy_framework",
+    "problem_solution_matrix", "broker", "single_point_of_failure", "fragile_link",
+    "isolated_producer",
 )
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
@@ -41,6 +56,11 @@ WIDTHS: dict[tuple[str, ...], tuple[int, ...]] = {
     ("practice", "stage", "year", "actors", "sources"): (34, 13, 7, 23, 23),
     ("challenge", "action", "status", "responsible"): (36, 34, 12, 18),
     ("file", "rows", "sha256"): (24, 9, 67),
+    ("entity", "held_sources", "contact"): (36, 36, 28),
+    ("instrument", "year", "status", "responsible", "domains"): (38, 8, 14, 22, 18),
+    ("acronym", "full_name"): (18, 82),
+    ("term", "definition"): (28, 72),
+    ("entity", "contact"): (45, 55),
 }
 
 
@@ -149,6 +169,33 @@ class Words:
     def __call__(self, key: str, **params: object) -> str:
         return self.raw(key).format(**params) if params else self.raw(key)
 
+    def n(self, key: str, n: int, **params: object) -> str:
+        """The plural form of key for n: key.zero (if any) for 0, key.one for 1, else key.other."""
+        return self(self.form(key, n), n=n, **params)
+
+    def form(self, key: str, n: int) -> str:
+        cat = i18n.catalogue(self.lang)
+        if n == 0 and f"guide.{key}.zero" in cat:
+            return f"{key}.zero"
+        return f"{key}.one" if n == 1 else f"{key}.other"
+
+    def inline_n(self, key: str, n: int, **params: object) -> Inline:
+        return self.inline(self.form(key, n), n=n, **params)
+
+    def quoted(self, items: Sequence[object]) -> Inline:
+        """Labels in the language's quotation marks, joined as a list ("a", "b" and "c")."""
+        return self.listed([(Span(self("quote_open")), *spans(i), Span(self("quote_close")))
+                            for i in items])
+
+    def listed(self, items: Sequence[Inline]) -> Inline:
+        """Pieces joined as a list in prose: "a", "a and b", "a, b and c"."""
+        out: list[Span] = []
+        for i, item in enumerate(items):
+            if i:
+                out.append(Span(self("list_and") if i == len(items) - 1 else self("list_sep")))
+            out.extend(item)
+        return tuple(out)
+
     def inline(self, key: str, **params: object) -> Inline:
         """The message with each {name} replaced by spans (Text fallbacks stay marked)."""
         out: list[Span] = []
@@ -194,6 +241,11 @@ def spans(value: object) -> Inline:
     return (Span(str(value)),)
 
 
+def lower_first(text: str) -> str:
+    """A label set inside a sentence: its first letter in lower case ("High" -> "high")."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def joined(items: Iterable[object], sep: str = "; ") -> Inline:
     out: list[Span] = []
     for i, item in enumerate(items):
@@ -217,6 +269,7 @@ class _Layout:
         self.w = Words(guide.lang)
         self.blocks: list[Block] = []
         self.contents: list[Heading] = []
+        self.long_lists: list[tuple[str, list[str]]] = []  # shown in full in the last annex
 
     # -- primitives ---------------------------------------------------------------------------
     def heading(self, level: int, text: str, anchor: str) -> None:
@@ -243,13 +296,15 @@ class _Layout:
                 *(spans(value) if isinstance(value, str) else value))
 
     # -- cells --------------------------------------------------------------------------------
-    def actor_cell(self, a: Actor, with_domains: bool = False) -> Cell:
+    def actor_cell(self, a: Actor, with_domains: bool = False, with_role: bool = False) -> Cell:
         name: list[Span] = [Span(a.name.value, strong=True, lang=a.name.lang)]
         if a.acronym:
             name += [Span(" ("), Span(a.acronym, free=True), Span(")")]
         lines: list[Inline] = [tuple(name), spans(a.type)]
         if a.parent:
             lines.append(self.w.inline("part_of", parent=a.parent))
+        if with_role and a.role:
+            lines.append((Span(a.role, em=True, free=True),))
         if with_domains and a.domains:
             lines.append(self.w.inline("domains_list", domains=joined(a.domains)))
         return tuple(lines)
@@ -292,6 +347,8 @@ class _Layout:
         lines: list[Inline] = [status_line]
         if g.data_date:
             lines.append(w.inline("cover.data_date", date=w.date(g.data_date)))
+        if g.latest_data_year:
+            lines.append(w.inline("cover.latest_year", year=g.latest_data_year))
         if g.coordinator:
             lines.append(w.inline("cover.coordinator", name=g.coordinator.name))
         lines.append(w.inline("cover.generated", version=__version__))
@@ -303,37 +360,201 @@ class _Layout:
         return Cover(w("title"), (Span(g.country.value, lang=g.country.lang),),
                      tuple(lines), g.status, status, " ".join(notices))
 
+    # -- prose helpers ------------------------------------------------------------------------
+    def acronymed(self, a: Actor) -> Inline:
+        """The actor's name and its acronym, to stand inside brackets: "Name, ACR"."""
+        out = spans(a.name)
+        return (*out, Span(", "), Span(a.acronym, free=True)) if a.acronym else out
+
+    def endorsement(self) -> Inline:
+        """Who endorsed the guide and when, and its publication, as the process data says."""
+        g, w = self.g, self.w
+        if g.status == "draft" or g.coordinator is None:
+            if g.coordinator is None:
+                return w.inline("endorsement.no_coordinator")
+            return w.inline("endorsement.not_yet", coordinator=self.acronymed(g.coordinator))
+        step = g.endorsement
+        coordinator = self.acronymed(g.coordinator)
+        out: list[Span] = list(
+            w.inline("endorsement.dated", date=w.date(step.date), coordinator=coordinator)
+            if step is not None and step.date
+            else w.inline("endorsement.undated", coordinator=coordinator))
+        others = [n for n in (step.participants if step else ()) if n.iri != g.coordinator.iri]
+        if others:
+            out += w.inline("endorsement.others", names=joined((n.name for n in others), ", "))
+        if g.status == "published":
+            pub = g.publication
+            out += (w.inline("endorsement.published_dated", date=w.date(pub.date))
+                    if pub is not None and pub.date else w.inline("endorsement.published"))
+        return tuple(out)
+
+    def foreword(self) -> None:
+        g, w = self.g, self.w
+        if not g.foreword.value:
+            return
+        self.heading(1, w("foreword.title"), "foreword")
+        for chunk in re.split(r"\n\s*\n", g.foreword.value.strip()):
+            text = " ".join(chunk.split())
+            if text:
+                self.para((Span(text, lang=g.foreword.lang),))
+        if g.foreword_by:
+            self.para((Span(g.foreword_by.name.value, strong=True, lang=g.foreword_by.name.lang),),
+                      "signature")
+        self.para(self.endorsement(), "note")
+
     def summary(self) -> None:
-        g, w, f = self.g, self.w, self.g.figures
+        g, w = self.g, self.w
         self.heading(1, w("summary.title"), "summary")
         self.para(w.inline("summary.intro", country=g.country))
+        # Sources, per seed domain.
+        existing, potential = len(g.existing_sources), len(g.potential_sources)
+        self.para(w.inline("summary.sources", existing=w.n("n.existing_sources", existing),
+                           potential=w.n("n.potential_sources", potential)))
+        if g.domain_sections:
+            self.para(w.inline("summary.by_domain"))
+            self.blocks.append(Bullets(tuple(
+                w.inline("summary.domain", domain=d.concept,
+                         existing=w.n("n.existing_sources", d.existing_sources),
+                         potential=w.n("n.potential_sources", d.potential_sources))
+                for d in g.domain_sections)))
+        # Coordination and the migration profile.
         if g.coordinator:
-            self.para(self.label_value("summary.coordinator", spans(g.coordinator.name)))
-        if g.mp_status:
-            mp = spans(g.mp_status)
-            if g.mp_last_edition:
-                mp = (*mp, *w.inline("summary.last_edition", year=g.mp_last_edition))
-            self.para(self.label_value("summary.mp_status", mp))
-        rows = [
-            ("fig.actors", f.actors),
-            ("fig.government_actors", f.government_actors),
-            ("fig.other_actors", f.other_actors),
-            ("fig.existing_sources", f.existing_sources),
-            ("fig.potential_sources", f.potential_sources),
-            ("fig.seed_domains_with_source",
-             w("fig.out_of", n=f.seed_domains_with_source, total=len(SEED_DOMAINS))),
-            ("fig.stages_with_actor", w("fig.out_of", n=f.stages_with_actor, total=f.stage_count)),
-            ("fig.wg_members", f.wg_members),
-            ("fig.practices", f.practices),
-            ("fig.challenges", f.challenges),
-            ("fig.challenges_with_action", f.challenges_with_action),
-            ("fig.challenges_resolved", f.challenges_resolved),
-            ("fig.recommendations", f.recommendations),
-            ("fig.references", f.references),
-            ("fig.gaps", len(g.gaps)),
-        ]
-        self.table(("figure", "value"),
-                   [(((Span(w(k)),),), ((Span(str(v)),),)) for k, v in rows], "figures")
+            wg = len(g.working_group)
+            self.para(w.inline("summary.coordinated_wg" if wg else "summary.coordinated_no_wg",
+                               coordinator=self.acronymed(g.coordinator),
+                               members=w.n("n.members", wg)))
+        else:
+            self.para(w.inline("summary.no_coordinator"))
+        if g.mp_status and g.mp_status.code == "none":
+            self.para(w.inline("summary.no_profile"))
+        elif g.mp_last_edition and g.mp_status:
+            self.para(w.inline("summary.profile", year=g.mp_last_edition, status=g.mp_status))
+        elif g.mp_status:
+            self.para(w.inline("summary.profile_undated", status=g.mp_status))
+        # The policy cycle: strongest and weakest stages.
+        stages = [s for s in g.stage_groups if s.concept is not None]
+        if stages:
+            most = max(len(s.actors) for s in stages)
+            least = min(len(s.actors) for s in stages)
+            if most == least:
+                self.para(w.inline("summary.cycle_even", actors=w.n("n.actors", most)))
+            else:
+                strong = [s.concept for s in stages if len(s.actors) == most]
+                weak = [s.concept for s in stages if len(s.actors) == least]
+                weakest = (w.inline_n("summary.cycle_none", len(weak), stages=w.quoted(weak))
+                           if least == 0 else
+                           w.inline_n("summary.cycle_weak", len(weak), stages=w.quoted(weak),
+                                      actors=w.n("n.actors", least)))
+                sentence = (*w.inline_n("summary.cycle_strong", len(strong),
+                                        stages=w.quoted(strong), actors=w.n("n.actors", most)),
+                            Span(" "), *weakest)
+                self.para(sentence)
+        # Challenges: how many are resolved, under way, without action; the main open ones.
+        self.summary_challenges()
+        self.summary_recommendations()
+        # Context and gaps.
+        if g.instruments:
+            self.para(w.inline("summary.framework", instruments=w.n("n.instruments",
+                                                                      len(g.instruments))))
+        else:
+            self.para(w.inline("summary.no_framework"))
+        if g.gaps:
+            self.para(w.inline_n("summary.gaps", len(g.gaps)))
+
+    def summary_challenges(self) -> None:
+        g, w = self.g, self.w
+        if not g.challenges:
+            self.para(w.inline("summary.no_challenges"))
+            return
+        resolved = [c for c in g.challenges if c.resolved]
+        under_way = [c for c in g.challenges if not c.resolved and c.has_action]
+        none = [c for c in g.challenges if not c.has_action]
+        parts = [w.inline_n(key, len(items)) for key, items in (
+            ("n.resolved", resolved), ("n.under_way", under_way), ("n.without_action", none))
+            if items]
+        self.para(w.inline("summary.challenges",
+                           challenges=w.n("n.challenges", len(g.challenges)),
+                           parts=w.listed(parts)))
+        open_ = [c for c in g.challenges if not c.resolved]
+        if not open_:
+            self.para(w.inline("summary.all_resolved"))
+            return
+        # The main open challenges: those more recommendations address, then those with no
+        # corrective action yet.
+        addressed: dict[str, int] = {}
+        for r in g.recommendations:
+            for n in r.addresses:
+                addressed[n.iri] = addressed.get(n.iri, 0) + 1
+        ranked = sorted(open_, key=lambda c: (-addressed.get(c.iri, 0), c.has_action))
+        main = ranked[:SUMMARY_CHALLENGES]
+        self.para(w.inline_n("summary.main_challenges", len(main),
+                             titles=joined((Span(c.title.value, em=True, lang=c.title.lang)
+                                            for c in main), w("semicolon"))))
+
+    def summary_recommendations(self) -> None:
+        g, w = self.g, self.w
+        recs = g.recommendations
+        if not recs:
+            self.para(w.inline("summary.no_recommendations"))
+            return
+        with_priority = [r for r in recs if r.priority is not None]
+        if not with_priority:
+            self.para(w.inline("summary.recommendations_no_priority",
+                               recommendations=w.n("n.recommendations", len(recs))))
+            return
+        top_code = g.top_priority.code if g.top_priority else with_priority[0].priority.code
+        top = [r for r in recs if r.priority is not None and r.priority.code == top_code]
+        priority = top[0].priority
+        label = Span(lower_first(priority.label.value), lang=priority.label.lang)
+        if len(top) == len(recs):
+            self.para(w.inline_n("summary.recommendations_all", len(recs), priority=label))
+        else:
+            self.para(w.inline("summary.recommendations_top",
+                               recommendations=w.n("n.recommendations", len(recs)),
+                               top=w.inline_n("n.top", len(top), priority=label)))
+        shown = top[:SUMMARY_RECOMMENDATIONS]
+        items = [(Span(r.text.value, lang=r.text.lang),) for r in shown]
+        if len(top) > len(shown):
+            items.append(w.inline("more_in_section", n=len(top) - len(shown),
+                                  section=w("recommendations.title")))
+        self.blocks.append(Bullets(tuple(items)))
+
+    def context(self) -> None:
+        g, w = self.g, self.w
+        self.heading(1, w("context.title"), "context")
+        if not g.context:
+            self.note("context.none")
+            return
+        topics: dict[str, list[ContextEntry]] = {}
+        for e in g.context_facts:
+            topics.setdefault(e.topic.code, []).append(e)
+        for code, entries in topics.items():
+            topic = entries[0].topic
+            self.heading(2, topic.label.value, f"context-{code}")
+            for e in entries:
+                body: list[Span] = [Span(e.title.value, strong=True, lang=e.title.lang)]
+                if e.year:
+                    body.append(Span(f" ({e.year})"))
+                if e.text.value:
+                    body += [Span(w("colon")), Span(e.text.value, lang=e.text.lang)]
+                if e.references:
+                    body += w.inline("context.sources", names=joined(
+                        (Span(n.name.value, free=True) for n in e.references), w("semicolon")))
+                self.para(tuple(body))
+        self.heading(2, w("context.framework"), "policy-framework")
+        if not g.instruments:
+            self.note("context.no_framework")
+            return
+        rows = []
+        for e in g.instruments:
+            first: list[Inline] = [(Span(e.title.value, strong=True, lang=e.title.lang),),
+                                   spans(e.topic)]
+            if e.text.value:
+                first.append((Span(e.text.value, em=True, lang=e.text.lang),))
+            rows.append((tuple(first), ((Span(str(e.year)),),) if e.year else (),
+                         (spans(e.status),) if e.status else (), self.names(e.responsible),
+                         (joined(e.domains),) if e.domains else ()))
+        self.table(("instrument", "year", "status", "responsible", "domains"), rows, "wide")
 
     def panorama(self) -> None:
         g, w = self.g, self.w
@@ -354,8 +575,12 @@ class _Layout:
         self.heading(2, w("government.title"), "government")
         self.note("government.intro_restricted" if g.include_restricted
                   else "government.intro")
-        for group in g.domain_groups:
-            self.domain_group(group)
+        for section in g.domain_sections:
+            self.domain_section(section)
+        if g.other_government:
+            self.heading(3, w("government.other_domains"), "domain-other")
+            self.note("government.other_domains_intro")
+            self.actor_table(g.other_government, with_domains=True)
         self.heading(2, w("others.title"), "others")
         if not g.other_groups:
             self.note("others.none")
@@ -380,19 +605,47 @@ class _Layout:
                 (joined(s.domains),) if s.domains else (), tuple(period),
                 (spans(s.access),) if s.access else ())
 
-    def domain_group(self, group: ActorGroup) -> None:
-        w = self.w
-        if group.concept is None:
-            if not group.actors:
-                return
-            self.heading(3, w("government.other_domains"), "domain-other")
-            self.actor_table(group.actors, with_domains=True)
-            return
-        self.heading(3, group.concept.label.value, f"domain-{group.concept.code}")
-        if not group.actors:
-            self.note("government.none_in_domain")
+    def domain_section(self, d: DomainSection) -> None:
+        w, code = self.w, d.concept.code
+        self.heading(3, d.concept.label.value, f"domain-{code}")
+        self.heading(4, w("government.holders"), f"domain-{code}-holders")
+        if d.holders:
+            self.table(("entity", "held_sources", "contact"), [
+                (self.actor_cell(h.actor, with_role=True), self.names(h.sources),
+                 self.contact_cell(h.actor)) for h in d.holders])
         else:
-            self.actor_table(group.actors)
+            self.note("government.no_holders")
+        if d.others:
+            self.heading(4, w("government.others"), f"domain-{code}-others")
+            self.actor_table(d.others)
+        self.heading(4, w("government.challenges"), f"domain-{code}-challenges")
+        if d.challenges:
+            self.blocks.append(Bullets(tuple(self.challenge_item(c) for c in d.challenges)))
+        else:
+            self.note("government.no_challenges")
+        self.heading(4, w("government.recommendations"), f"domain-{code}-recommendations")
+        if d.recommendations:
+            self.blocks.append(Bullets(tuple(self.recommendation_item(r)
+                                             for r in d.recommendations)))
+        else:
+            self.note("government.no_recommendations")
+
+    def challenge_item(self, c: Challenge) -> Inline:
+        item: list[Span] = [Span(c.title.value, strong=True, lang=c.title.lang), Span(" (")]
+        item += (spans(c.action_status) if c.action_status
+                 else (Span(self.w("matrix.no_action"), em=True),))
+        item.append(Span(")"))
+        return tuple(item)
+
+    def recommendation_item(self, r: Recommendation) -> Inline:
+        w = self.w
+        item: list[Span] = [Span(r.text.value, strong=True, lang=r.text.lang)]
+        if r.priority:
+            item += w.inline("recommendations.priority", priority=r.priority)
+        if r.addressed_to:
+            item += w.inline("recommendations.addressed_to",
+                             names=joined(n.name for n in r.addressed_to))
+        return tuple(item)
 
     def cycle(self) -> None:
         g, w = self.g, self.w
@@ -406,20 +659,34 @@ class _Layout:
                          ((Span(str(len(group.actors))),),)))
         self.table(("stage", "actors", "count"), rows)
 
-    def process(self) -> None:
+    def overview(self) -> None:
+        """3.1: what the migration profile covers, the guide's status, the process timeline."""
         g, w = self.g, self.w
-        self.heading(1, w("process.title"), "process")
         self.heading(2, w("process.overview"), "overview")
+        if g.mp_last_edition:
+            self.para(w.inline("process.edition", year=g.mp_last_edition))
         if g.mp_status:
-            mp = spans(g.mp_status)
-            if g.mp_last_edition:
-                mp = (*mp, *w.inline("summary.last_edition", year=g.mp_last_edition))
-            self.para(self.label_value("summary.mp_status", mp))
+            self.para(self.label_value("summary.mp_status", spans(g.mp_status)))
         else:
             self.note("process.no_mp_status")
+        if g.coordinator:
+            self.para(w.inline("process.coordinated", coordinator=self.acronymed(g.coordinator)))
+        if g.working_group:
+            members = {a.iri for a in g.working_group}
+            drawn = [s for s in g.existing_sources
+                     if members & {n.iri for n in (*s.producers, *s.users)}]
+            if drawn:
+                iris = {s.iri for s in drawn}
+                domains = [d.concept for d in g.domain_sections if iris & set(d.sources)]
+                self.para(w.inline("process.draws_on",
+                                   sources=w.n("n.existing_sources", len(drawn)),
+                                   domains=joined(domains, ", ") if domains
+                                   else (Span(w("none")),)))
         self.para(self.label_value("process.guide_status", w(f"status.{g.status}")))
-        self.note(f"process.status_rule_{g.status}")
+        self.para(self.endorsement())
+        self.heading(3, w("process.timeline"), "timeline")
         if g.process:
+            self.note("process.timeline_order")
             self.table(("step", "date", "participants", "note"), [
                 ((spans(s.activity),), ((Span(w.date(s.date)),),) if s.date else (),
                  self.names(s.participants), ((Span(s.note, free=True),),) if s.note else ())
@@ -427,6 +694,10 @@ class _Layout:
         else:
             self.note("process.no_steps")
 
+    def process(self) -> None:
+        g, w = self.g, self.w
+        self.heading(1, w("process.title"), "process")
+        self.overview()
         self.heading(2, w("process.working_group"), "working-group")
         if g.working_group:
             self.table(("member", "type"), [
@@ -489,12 +760,7 @@ class _Layout:
                 continue
             items = []
             for r in group.recommendations:
-                item: list[Span] = [Span(r.text.value, strong=True, lang=r.text.lang)]
-                if r.priority:
-                    item += w.inline("recommendations.priority", priority=r.priority)
-                if r.addressed_to:
-                    item += w.inline("recommendations.addressed_to",
-                                     names=joined(n.name for n in r.addressed_to))
+                item = list(self.recommendation_item(r))
                 if r.addresses:
                     item += w.inline("recommendations.addresses",
                                      names=joined(n.name for n in r.addresses))
@@ -509,15 +775,15 @@ class _Layout:
             self.note("network.unavailable")
             return
         f = net.findings
+        actors = int(f.get("actor_count", 0) or 0)
+        relations = int(f.get("relation_count", 0) or 0)
+        communities = int(f.get("communities", 0) or 0)
+        self.para(w.inline("network.counts", actors=w.n("n.network_actors", actors),
+                           relations=w.n("n.relations", relations),
+                           groups=w.n("n.groups", communities)))
         if net.svg or net.png:
             self.blocks.append(Figure(net.svg, net.png, w("network.caption", country=g.country),
                                       w("network.alt", country=g.country)))
-        self.table(("figure", "value"), [
-            (((Span(w("network.actor_count")),),), ((Span(str(f.get("actor_count", 0))),),)),
-            (((Span(w("network.relation_count")),),),
-             ((Span(str(f.get("relation_count", 0))),),)),
-            (((Span(w("network.communities")),),), ((Span(str(f.get("communities", 0))),),)),
-        ], "figures")
         meanings = f.get("meanings") or {}
         items = []
         for key in ("brokers", "articulation_points", "bridges", "isolated_producers",
@@ -527,8 +793,12 @@ class _Layout:
                 names = [" – ".join(str(x) for x in pair) for pair in values]
             else:
                 names = [str(x) for x in values]
-            found: Inline = joined(Span(n, free=True) for n in names) if names \
+            head = names[:LIST_HEAD]
+            found: Inline = joined(Span(n, free=True) for n in head) if head \
                 else (Span(w("network.none_found"), em=True),)
+            if len(names) > len(head):
+                found = (*found, *w.inline("more_in_annex", n=len(names) - len(head)))
+                self.long_lists.append((w(f"network.{key}"), names))
             item = [Span(w(f"network.{key}"), strong=True), Span(w("colon")), *found]
             meaning = meanings.get(key) if isinstance(meanings, dict) else None
             if meaning:
@@ -547,27 +817,75 @@ class _Layout:
             w.inline(f"gap.{gap.key}", items=joined(gap.items)) if gap.items
             else w.inline(f"gap.{gap.key}") for gap in g.gaps)))
 
-    def appendix(self) -> None:
+    def acronyms(self) -> None:
+        g, w = self.g, self.w
+        self.heading(1, w("acronyms.title"), "acronyms")
+        found = sorted({(a.acronym, a.name) for a in g.actors if a.acronym},
+                       key=lambda x: (x[0].casefold(), x[0], x[1].value))
+        if not found:
+            self.note("acronyms.none")
+            return
+        self.table(("acronym", "full_name"), [
+            (((Span(acr, free=True, strong=True),),), (spans(name),)) for acr, name in found])
+
+    def glossary(self) -> None:
+        g, w = self.g, self.w
+        self.heading(1, w("glossary.title"), "glossary")
+        self.para(w.inline("glossary.intro"))
+        self.heading(3, w("glossary.key_terms"), "glossary-terms")
+        self.table(("term", "definition"), [
+            (((Span(w(f"term.{k}.label"), strong=True),),),
+             ((Span(w(f"term.{k}.definition")),),)) for k in KEY_TERMS])
+        for scheme in GLOSSARY_SCHEMES:
+            entries = [e for e in g.glossary if e.scheme == scheme]
+            if not entries:
+                continue
+            self.heading(3, w(f"scheme.{scheme}"), f"glossary-{scheme}")
+            self.table(("term", "definition"), [
+                (((Span(e.concept.label.value, strong=True, lang=e.concept.label.lang),),),
+                 (spans(e.definition),)) for e in entries])
+
+    def contacts(self) -> None:
+        g, w = self.g, self.w
+        self.heading(1, w("contacts.title"), "contacts")
+        self.note("contacts.intro_restricted" if g.include_restricted else "contacts.intro")
+        rows = [(self.acronymed_cell(a), self.contact_cell(a))
+                for a in g.actors if a.contacts or a.website]
+        if rows:
+            self.table(("entity", "contact"), rows)
+        else:
+            self.note("contacts.none")
+
+    def acronymed_cell(self, a: Actor) -> Cell:
+        name: list[Span] = [Span(a.name.value, strong=True, lang=a.name.lang)]
+        if a.acronym:
+            name += [Span(" ("), Span(a.acronym, free=True), Span(")")]
+        return (tuple(name), spans(a.type))
+
+    def references(self) -> None:
         g, w = self.g, self.w
         self.heading(1, w("references.title"), "references")
-        if g.references:
-            items = []
-            for r in g.references:
-                item: list[Span] = [Span(r.title, strong=True, free=True)]
-                if r.publisher:
-                    item += [Span(". "), Span(r.publisher, free=True)]
-                if r.year:
-                    item.append(Span(f", {r.year}" if r.publisher else f". {r.year}"))
-                item.append(Span("."))
-                if r.url:
-                    item += [Span(" "), link(r.url, r.url)]
-                if r.cited_by:
-                    item += w.inline("references.cited_by",
-                                     names=joined((n.name for n in r.cited_by), "; "))
-                items.append(tuple(item))
-            self.blocks.append(Bullets(tuple(items)))
-        else:
+        if not g.references:
             self.note("references.none")
+            return
+        items = []
+        for r in g.references:
+            item: list[Span] = [Span(r.title, strong=True, free=True)]
+            if r.publisher:
+                item += [Span(". "), Span(r.publisher, free=True)]
+            if r.year:
+                item.append(Span(f", {r.year}" if r.publisher else f". {r.year}"))
+            item.append(Span("."))
+            if r.url:
+                item += [Span(" "), link(r.url, r.url)]
+            if r.cited_by:
+                item += w.inline("references.cited_by",
+                                 names=joined((n.name for n in r.cited_by), "; "))
+            items.append(tuple(item))
+        self.blocks.append(Bullets(tuple(items)))
+
+    def provenance(self) -> None:
+        g, w = self.g, self.w
         self.heading(1, w("provenance.title"), "provenance")
         self.para(w.inline("provenance.intro"))
         if not g.imports:
@@ -575,21 +893,41 @@ class _Layout:
         for i, rec in enumerate(g.imports, 1):
             self.heading(3, w("provenance.import", n=i, started=w.timestamp(rec.started),
                               ended=w.timestamp(rec.ended)), f"import-{i}")
+            if rec.count > 1:
+                self.note("provenance.reimported", count=rec.count,
+                          last=w.timestamp(rec.last_ended))
             self.table(("file", "rows", "sha256"), [
-                (((Span(f.name),),), ((Span("" if f.rows is None else str(f.rows)),),),
-                 ((Span(f.sha256),),)) for f in rec.files])
+                (((Span(f.name, free=True),),), ((Span("" if f.rows is None else str(f.rows)),),),
+                 ((Span(f.sha256, href="", em=False, free=False, lang=""),),))
+                for f in rec.files])
+
+    def lists(self) -> None:
+        w = self.w
+        if not self.long_lists:
+            return
+        self.heading(1, w("lists.title"), "lists")
+        for title, names in self.long_lists:
+            self.heading(3, title, "list-" + re.sub(r"[^a-z0-9]+", "-", title.lower()))
+            self.blocks.append(Bullets(tuple((Span(n, free=True),) for n in names)))
 
     def build(self) -> Document:
         g, w = self.g, self.w
         cover = self.cover()
+        self.foreword()
         self.summary()
+        self.context()
         self.panorama()
         self.cycle()
         self.process()
         self.recommendations()
         self.network()
         self.gaps()
-        self.appendix()
+        self.acronyms()
+        self.glossary()
+        self.contacts()
+        self.references()
+        self.provenance()
+        self.lists()
         title = f"{w('title')} – {g.country.value}"
         meta = {
             "title": title,

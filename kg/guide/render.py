@@ -399,7 +399,7 @@ def docx(doc: Document) -> bytes:
 
     for block in doc.blocks:
         if isinstance(block, Heading):
-            document.add_heading(clean(block.text), level=min(block.level, 3))
+            document.add_heading(clean(block.text), level=min(block.level, 4))
         elif isinstance(block, Para):
             paragraph = document.add_paragraph()
             _docx_runs(paragraph, block.content)

@@ -200,10 +200,31 @@ class InputFile:
 
 @dataclass(frozen=True)
 class ImportRecord:
+    """A distinct import: its files, when it first ran and, when the same files were
+    imported again unchanged, how many times and when last (`count`, `last_ended`)."""
+
     iri: str
     started: str
     ended: str
     files: tuple[InputFile, ...] = ()
+    count: int = 1
+    last_ended: str = ""
+
+
+@dataclass(frozen=True)
+class ContextEntry:
+    """A row of context.csv: a context fact or a policy instrument (policy, law, ...)."""
+
+    iri: str
+    topic: Concept
+    title: Text
+    text: Text = Text("")
+    instrument: bool = False
+    year: int | None = None
+    status: Concept | None = None
+    responsible: tuple[Named, ...] = ()
+    domains: tuple[Concept, ...] = ()
+    references: tuple[Named, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,6 +245,37 @@ class ActorGroup:
 
     concept: Concept | None
     actors: tuple[Actor, ...]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A government entity under a seed domain, with the data sources of that domain it holds."""
+
+    actor: Actor
+    sources: tuple[Named, ...] = ()
+
+
+@dataclass(frozen=True)
+class DomainSection:
+    """Section 1.2 for one seed domain (sub-domains rolled up into it): the government
+    entities producing or holding its data sources, the other government entities working
+    on it, the challenges that concern it and the recommendations that address those."""
+
+    concept: Concept
+    holders: tuple[Holder, ...] = ()
+    others: tuple[Actor, ...] = ()
+    challenges: tuple[Challenge, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    existing_sources: int = 0  # data sources of the domain (sub-domains rolled up)
+    potential_sources: int = 0
+    sources: tuple[str, ...] = ()  # IRIs of those data sources
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    scheme: str
+    concept: Concept
+    definition: Text
 
 
 @dataclass(frozen=True)
@@ -289,6 +341,24 @@ class Guide:
     imports: tuple[ImportRecord, ...] = ()
     network: NetworkPart | None = None
     gaps: tuple[Gap, ...] = ()
+    foreword: Text = Text("")
+    foreword_by: Actor | None = None
+    endorsement: ProcessStep | None = None  # the step that makes the guide endorsed
+    publication: ProcessStep | None = None  # the step that makes it published
+    context: tuple[ContextEntry, ...] = ()
+    domain_sections: tuple[DomainSection, ...] = ()
+    other_government: tuple[Actor, ...] = ()  # government entities of no seed domain
+    latest_data_year: int | None = None  # the latest year of data among the sources
+    glossary: tuple[GlossaryEntry, ...] = ()
+    top_priority: Concept | None = None  # the highest priority given to a recommendation
+
+    @property
+    def context_facts(self) -> tuple[ContextEntry, ...]:
+        return tuple(c for c in self.context if not c.instrument)
+
+    @property
+    def instruments(self) -> tuple[ContextEntry, ...]:
+        return tuple(c for c in self.context if c.instrument)
 
     @property
     def existing_sources(self) -> tuple[Source, ...]:
@@ -313,7 +383,8 @@ class Guide:
             sources=len(self.sources),
             existing_sources=len(self.existing_sources),
             potential_sources=len(self.potential_sources),
-            seed_domains_with_source=sum(1 for d in SEED_DOMAINS if d in covered),
+            seed_domains_with_source=sum(1 for d in self.domain_sections if d.existing_sources)
+            if self.domain_sections else sum(1 for d in SEED_DOMAINS if d in covered),
             stages_with_actor=sum(1 for g in self.stage_groups if g.actors),
             stage_count=len(self.stage_groups),
             wg_members=len(self.working_group),
@@ -385,6 +456,8 @@ class Vocab:
     lang: str
     labels: dict[tuple[str, str], Text] = field(default_factory=dict)
     positions: dict[tuple[str, str], int] = field(default_factory=dict)
+    definitions: dict[tuple[str, str], Text] = field(default_factory=dict)
+    broader: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, rows: Iterable[Row], lang: str) -> Vocab:
@@ -398,7 +471,25 @@ class Vocab:
             position = integer(row, "position")
             if position is not None:
                 vocab.positions[key] = position
+            definition = text(row, "definition", lang)
+            if definition.value:
+                vocab.definitions[key] = definition
+            if cell(row, "broader") and cell(row, "broader") != key[1]:
+                vocab.broader[key] = cell(row, "broader")
         return vocab
+
+    def top(self, scheme: str, code: str) -> str:
+        """The code's topmost broader concept in its scheme (itself when it has none): a
+        sub-domain rolls up into its seed domain."""
+        seen = {code}
+        while (scheme, code) in self.broader and self.broader[(scheme, code)] not in seen:
+            code = self.broader[(scheme, code)]
+            seen.add(code)
+        return code
+
+    def seed_domains(self, concepts: Iterable[Concept]) -> set[str]:
+        """The seed domains the given domain concepts are, or roll up into."""
+        return {top for c in concepts if (top := self.top("domain", c.code)) in SEED_DOMAINS}
 
     def concept(self, scheme: str, code: str) -> Concept:
         return Concept(scheme, code, self.labels.get((scheme, code), Text(code)))
@@ -509,16 +600,71 @@ def _by_name(items: Iterable, attr: str) -> list:
 
 
 def _domain_groups(actors: Sequence[Actor], vocab: Vocab) -> tuple[ActorGroup, ...]:
-    """Government entities under each seed domain they work on, the rest under None."""
+    """Government entities under each seed domain they work on (sub-domains rolled up),
+    the rest under None."""
     government = [a for a in actors if a.government]
     groups = [
         ActorGroup(vocab.concept("domain", code),
-                   tuple(a for a in government if code in {d.code for d in a.domains}))
+                   tuple(a for a in government if code in vocab.seed_domains(a.domains)))
         for code in SEED_DOMAINS
     ]
-    other = tuple(a for a in government if not {d.code for d in a.domains} & set(SEED_DOMAINS))
+    other = tuple(a for a in government if not vocab.seed_domains(a.domains))
     groups.append(ActorGroup(None, other))
     return tuple(groups)
+
+
+def _domain_sections(actors: Sequence[Actor], sources: Sequence[Source],
+                     challenges: Sequence[Challenge], areas: Sequence[AreaGroup], vocab: Vocab
+                     ) -> tuple[tuple[DomainSection, ...], tuple[Actor, ...]]:
+    """Per seed domain: the government entities producing or holding a data source of it
+    (a source's domains rolled up), then the other government entities working on it; the
+    challenges whose domains roll up into it and the recommendations addressing those.
+    Second: the government entities found under no seed domain."""
+    government = [a for a in actors if a.government]
+    recommendations = [r for group in areas for r in group.recommendations]
+    placed: set[str] = set()
+    sections = []
+    for code in SEED_DOMAINS:
+        held: dict[str, list[Named]] = {}
+        for s in sources:
+            if code in vocab.seed_domains(s.domains):
+                for p in s.producers:
+                    held.setdefault(p.iri, []).append(Named(s.iri, s.title))
+        holders = tuple(Holder(a, tuple(held[a.iri])) for a in government if a.iri in held)
+        others = tuple(a for a in government
+                       if a.iri not in held and code in vocab.seed_domains(a.domains))
+        placed |= {h.actor.iri for h in holders} | {a.iri for a in others}
+        concerned = tuple(c for c in challenges if code in vocab.seed_domains(c.domains))
+        iris = {c.iri for c in concerned}
+        recs = tuple(r for r in recommendations if iris & {n.iri for n in r.addresses})
+        of_domain = [s for s in sources if code in vocab.seed_domains(s.domains)]
+        sections.append(DomainSection(
+            vocab.concept("domain", code), holders, others, concerned, recs,
+            sum(1 for s in of_domain if s.existing), sum(1 for s in of_domain if not s.existing),
+            tuple(s.iri for s in of_domain)))
+    return tuple(sections), tuple(a for a in government if a.iri not in placed)
+
+
+def _context(rows: Iterable[Row], vocab: Vocab, lang: str, names: Directory
+             ) -> list[ContextEntry]:
+    entries = [ContextEntry(
+        iri=cell(row, "entry"),
+        topic=vocab.concept("context-topic", cell(row, "topic")),
+        title=text(row, "title", lang),
+        text=text(row, "text", lang),
+        instrument=boolean(row, "instrument"),
+        year=integer(row, "year"),
+        status=vocab.maybe("instrument-status", cell(row, "status")),
+        responsible=names.named(split(row.get("responsible"))),
+        domains=vocab.concepts("domain", split(row.get("domains")), SEED_DOMAINS),
+        references=names.named(split(row.get("references"))),
+    ) for row in rows]
+
+    def key(e: ContextEntry) -> tuple:
+        # Topic in the vocabulary's order; instruments newest first, facts by title.
+        year = -(e.year or 0) if e.instrument else 0
+        return vocab.position("context-topic", e.topic.code), year, sort_key(e.title), e.iri
+    return sorted(entries, key=key)
 
 
 def _type_groups(actors: Sequence[Actor], vocab: Vocab) -> tuple[ActorGroup, ...]:
@@ -617,9 +763,18 @@ def _process(rows: Iterable[Row], vocab: Vocab, names: Directory) -> list[Proces
         note=cell(row, "note"),
     ) for row in rows]
 
-    def key(s: ProcessStep) -> tuple:
-        return (s.date or "9999", vocab.position("process-activity", s.activity.code), s.iri)
-    return sorted(steps, key=key)
+    # Dated steps by date; an undated step goes where the template's activity order puts it:
+    # after every dated step of an earlier activity (so an undated drafting, endorsement or
+    # publication is not sorted after a dated later step).
+    def position(s: ProcessStep) -> int:
+        return vocab.position("process-activity", s.activity.code)
+
+    def when(s: ProcessStep) -> str:
+        if s.date:
+            return s.date
+        return max((d.date for d in steps if d.date and position(d) <= position(s)),
+                   default="")
+    return sorted(steps, key=lambda s: (when(s), position(s), not s.date, s.iri))
 
 
 def _references(rows: Iterable[Row], names: Directory) -> list[Reference]:
@@ -643,10 +798,20 @@ def _imports(rows: Iterable[Row]) -> list[ImportRecord]:
         if cell(row, "file_name"):
             record["files"].append(InputFile(cell(row, "file_name"), cell(row, "sha256"),
                                              integer(row, "row_count")))
-    records = [ImportRecord(iri, r["started"], r["ended"],
-                            tuple(sorted(set(r["files"]), key=lambda f: (f.name, f.sha256))))
-               for iri, r in by_iri.items()]
-    return sorted(records, key=lambda r: (r.started, r.ended, r.iri))
+    records = sorted((ImportRecord(iri, r["started"], r["ended"],
+                                   tuple(sorted(set(r["files"]),
+                                                key=lambda f: (f.name, f.sha256))))
+                      for iri, r in by_iri.items()), key=lambda r: (r.started, r.ended, r.iri))
+    # An import of the same files as the one before it changed nothing: counted, not listed.
+    distinct: list[ImportRecord] = []
+    for r in records:
+        last = distinct[-1] if distinct else None
+        if last is not None and r.files and \
+                {(f.name, f.sha256) for f in r.files} == {(f.name, f.sha256) for f in last.files}:
+            distinct[-1] = replace(last, count=last.count + 1, last_ended=r.ended or r.started)
+        else:
+            distinct.append(r)
+    return distinct
 
 
 def _gaps(guide: Guide, vocab: Vocab) -> tuple[Gap, ...]:
@@ -664,18 +829,29 @@ def _gaps(guide: Guide, vocab: Vocab) -> tuple[Gap, ...]:
         elif n < THIN_BELOW:
             gaps.append(Gap(f"thin_{name}"))
 
+    if not guide.foreword.value:
+        gaps.append(Gap("no_foreword"))
+    if not guide.context:
+        gaps.append(Gap("no_context"))
+    else:
+        if not guide.context_facts:
+            gaps.append(Gap("no_context_facts"))
+        if not guide.instruments:
+            gaps.append(Gap("no_policy_framework"))
     count("sources", len(guide.sources))
     if guide.sources and not guide.potential_sources:
         gaps.append(Gap("no_potential_sources"))
-    # Domains: the seed's four, and every other one the country's data mentions.
+    # Domains: the seed's four, and every other one the country's data mentions; a
+    # sub-domain's source covers its seed domain too.
     mentioned = {d.code for x in (*guide.actors, *guide.sources, *guide.challenges)
                  for d in x.domains}
     covered = {d.code for s in guide.existing_sources for d in s.domains}
+    covered |= vocab.seed_domains(d for s in guide.existing_sources for d in s.domains)
     items("domain_no_existing_source", (c.label for c in vocab.concepts(
         "domain", (mentioned | set(SEED_DOMAINS)) - covered, SEED_DOMAINS)))
     items("source_no_producer", (s.title for s in guide.existing_sources if not s.producers))
-    items("domain_no_government", (g.concept.label for g in guide.domain_groups
-                                   if g.concept is not None and not g.actors))
+    items("domain_no_government", (d.concept.label for d in guide.domain_sections
+                                   if not d.holders and not d.others))
     items("actor_no_domain", (a.name for a in guide.actors if not a.domains))
     items("no_public_contact", (a.name for a in guide.actors
                                 if a.government and not a.contacts))
@@ -706,6 +882,52 @@ def _gaps(guide: Guide, vocab: Vocab) -> tuple[Gap, ...]:
     return tuple(gaps)
 
 
+# The schemes the glossary explains, in this order (their codes as the guide uses them).
+GLOSSARY_SCHEMES = (
+    "domain", "actor-type", "source-status", "source-kind", "periodicity", "access",
+    "policy-stage", "context-topic", "instrument-status", "process-activity", "mp-status",
+    "challenge-category", "action-status", "recommendation-area", "priority", "relation-type",
+)
+
+
+def _glossary(guide: Guide, rows: GuideRows, vocab: Vocab) -> tuple[GlossaryEntry, ...]:
+    """The SKOS definition of every code the guide uses, by scheme in GLOSSARY_SCHEMES order."""
+    used: set[tuple[str, str]] = set()
+
+    def add(*concepts: Concept | None) -> None:
+        used.update((c.scheme, c.code) for c in concepts if c is not None)
+
+    for a in guide.actors:
+        add(a.type, *a.domains, *a.stages)
+    for s in guide.sources:
+        add(s.kind, s.status, s.periodicity, s.access, *s.domains)
+    for p in guide.practices:
+        add(p.stage)
+    for c in guide.challenges:
+        add(c.category, c.action_status, *c.domains)
+    for area in guide.areas:
+        if area.area.code in SEED_AREAS or area.recommendations:
+            add(area.area)
+        for r in area.recommendations:
+            add(r.priority)
+    for step in guide.process:
+        add(step.activity)
+    for e in guide.context:
+        add(e.topic, e.status, *e.domains)
+    for group in guide.stage_groups:
+        add(group.concept)
+    add(guide.mp_status, *(vocab.concept("domain", d) for d in SEED_DOMAINS))
+    for row in rows.relations:
+        if cell(row, "type"):
+            used.add(("relation-type", cell(row, "type")))
+    entries = []
+    for scheme in GLOSSARY_SCHEMES:
+        codes = [code for (s, code) in used if s == scheme and (s, code) in vocab.definitions]
+        for c in vocab.ordered(scheme, [vocab.concept(scheme, code) for code in codes]):
+            entries.append(GlossaryEntry(scheme, c, vocab.definitions[(scheme, c.code)]))
+    return tuple(entries)
+
+
 def _relation_name(row: Row, vocab: Vocab, names: Directory) -> Text:
     """'A – shares data with – B', marked with the first fallback language of its parts."""
     parts = [names.one(cell(row, "subject")), vocab.concept("relation-type", cell(row, "type")),
@@ -734,36 +956,64 @@ def guide_from_rows(iso3: str, lang: str, rows: GuideRows, *, include_restricted
         names.add(cell(row, "step"), vocab.concept("process-activity", cell(row, "activity")).label)
     for row in rows.context:
         names.add(cell(row, "entry"), text(row, "title", lang))
+    for row in rows.references:
+        names.add(cell(row, "reference"), Text(cell(row, "title")))
     for row in rows.relations:
         names.add(cell(row, "relation"), _relation_name(row, vocab, names))
     status = cell(country, "status")
+    status = status if status in STATUSES else "draft"
     imports = _imports(rows.provenance)
-    latest = max((r.ended or r.started for r in imports), default="")
+    latest = max((r.last_ended or r.ended or r.started for r in imports), default="")
+    coordinator = by_iri.get(cell(country, "coordinator"))
+    sources = tuple(_sources(rows.sources, vocab, lang, names))
+    challenges = tuple(_challenges(rows.challenges, vocab, lang, names))
+    areas = _areas(rows.recommendations, vocab, lang, names)
+    process = tuple(_process(rows.process, vocab, names))
+    endorsed_on, published_on = cell(country, "endorsed_on"), cell(country, "published_on")
+    endorsement = next((p for p in process if p.activity.code == "endorsement"
+                        and coordinator is not None and p.date == endorsed_on
+                        and coordinator.iri in {n.iri for n in p.participants}), None) \
+        if status in ("endorsed", "published") else None
+    publication = next((p for p in process if p.activity.code == "publication"
+                        and p.date == published_on), None) if status == "published" else None
+    sections, other_government = _domain_sections(actors, sources, challenges, areas, vocab)
     guide = Guide(
         iso3=iso3,
         lang=lang,
         country=text(country, "name", lang) if cell(country, "name") else Text(iso3),
-        status=status if status in STATUSES else "draft",
+        status=status,
         data_date=latest[:10],
-        status_date=cell(country, "published_on") if status == "published"
-        else cell(country, "endorsed_on") if status == "endorsed" else "",
+        status_date=published_on if status == "published"
+        else endorsed_on if status == "endorsed" else "",
         include_restricted=include_restricted,
-        coordinator=by_iri.get(cell(country, "coordinator")),
+        coordinator=coordinator,
         mp_status=vocab.maybe("mp-status", cell(country, "mp_status")),
         mp_last_edition=integer(country, "mp_last_edition"),
         actors=tuple(actors),
-        sources=tuple(_sources(rows.sources, vocab, lang, names)),
+        sources=sources,
         domain_groups=_domain_groups(actors, vocab),
         other_groups=_type_groups(actors, vocab),
         stage_groups=_stage_groups(actors, vocab),
         working_group=tuple(a for a in actors if a.wg_member),
-        process=tuple(_process(rows.process, vocab, names)),
+        process=process,
         practices=tuple(_practices(rows.practices, vocab, lang, names)),
-        challenges=tuple(_challenges(rows.challenges, vocab, lang, names)),
-        areas=_areas(rows.recommendations, vocab, lang, names),
+        challenges=challenges,
+        areas=areas,
         references=tuple(_references(rows.references, names)),
         imports=tuple(imports),
         network=network,
+        foreword=text(country, "foreword", lang),
+        foreword_by=by_iri.get(cell(country, "foreword_by")),
+        endorsement=endorsement,
+        publication=publication,
+        context=tuple(_context(rows.context, vocab, lang, names)),
+        domain_sections=sections,
+        other_government=other_government,
+        latest_data_year=max((s.latest_year for s in sources if s.latest_year), default=None),
     )
+    priorities = [r.priority for r in guide.recommendations if r.priority is not None]
+    guide = replace(guide, glossary=_glossary(guide, rows, vocab),
+                    top_priority=min(priorities, default=None,
+                                     key=lambda p: (vocab.position("priority", p.code), p.code)))
     return replace(guide, gaps=_gaps(guide, vocab))
 

@@ -16,6 +16,8 @@ SAME_IN_BOTH = {
     "guide.date.month_year",  # placeholders only
     "guide.date.day_month_year",
     "guide.diff.status_change",  # "{old} → {new}"
+    "guide.col.instrument",  # "Instrument"
+    "guide.list_sep",  # ", "
 }
 # Fragments of English messages too short or too generic to tell English from French.
 MIN_FRAGMENT = 4

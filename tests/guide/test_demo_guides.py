@@ -114,7 +114,7 @@ def test_sparse_country_lists_its_gaps(guides) -> None:
     for key in ("no_process", "no_practices", "thin_recommendations"):
         assert key in keys
     text = render(g, "md").decode("utf-8")
-    gaps = text[text.index("## 6. What we don't know yet"):text.index("## Appendix A")]
+    gaps = text[text.index("## 6. What we don't know yet"):text.index("## Annex A")]
     assert "Domains with no existing data source: Border management; " in gaps
     assert "Challenges with no corrective action: Work permits are recorded on paper only" \
         in gaps

@@ -108,7 +108,7 @@ def test_docx_opens_with_headings_tables_and_clean_text() -> None:
     data = render(guide(network=NetworkPart(svg=SVG, png=_png())), "docx")
     document = docx.Document(io.BytesIO(data))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[:3] == ["Executive summary",
+    assert headings[:4] == ["Executive summary", "Country context and policy framework",
                             "1. Panorama of migration data and information sources",
                             "1.1 Mapping of information sources, existing and potential"]
     assert "3.5 Problem/solution matrix" in headings and "6. What we don't know yet" in headings

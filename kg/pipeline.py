@@ -26,9 +26,9 @@ from kg.config import Settings
 from kg.errors import ERROR, WARNING, InputError, Location, Problem, ValidationError
 from kg.ingest import read_questionnaire
 from kg.ingest.checks import show
-from kg.ingest.readers import capped
 from kg.ingest.mapping import Mapped, map_questionnaire
 from kg.ingest.model import Questionnaire
+from kg.ingest.readers import capped
 from kg.namespaces import ISO3, MKG, PROV, RDF, XSD, DataIRIs
 from kg.store.base import Store
 from kg.validate import validate

@@ -85,6 +85,9 @@ def _operation(query: NamedQuery, lang: str, limits: Limits) -> dict[str, Any]:
                                 "description": _text(p.description, lang), "schema": schema(p)}
         if p.default is not None:
             item["schema"] = {**item["schema"], "default": p.default}
+        if p.required and item["schema"].get("type") == "string" and "enum" not in item["schema"]:
+            # An empty value counts as a missing one.
+            item["schema"] = {**item["schema"], "minLength": 1}
         params.append(item)
     params.append({"$ref": "#/components/parameters/format"})
     params.append({"$ref": "#/components/parameters/lang"})

@@ -38,14 +38,21 @@ def serve(flask_app) -> tuple[str, object, threading.Thread]:
     return f"http://127.0.0.1:{port}", server, thread
 
 
+def stop(server, thread: threading.Thread) -> None:
+    """Stop waitress: its worker threads first (a request still in flight would otherwise
+    write to the closed trigger), then the sockets and the loop."""
+    server.task_dispatcher.shutdown(timeout=10)
+    server.close()
+    thread.join(timeout=10)
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def served(request: pytest.FixtureRequest) -> Iterator[str]:
     """Base URL of the app served by waitress (as `migkg serve` does), on each backend."""
     name = "web_settings" if request.param == "embedded" else "web_remote_settings"
     base, server, thread = serve(make_app(request.getfixturevalue(name)))
     yield base
-    server.close()
-    thread.join(timeout=10)
+    stop(server, thread)
 
 
 def limited_settings(settings: Settings, timeout_s: float = 1.0, max_rows: int = 5) -> Settings:

@@ -78,12 +78,22 @@ def fetch(base: str, path: str) -> tuple[int, float, float]:
     return status, server, client
 
 
-def start_server(store: Path, threads: int) -> tuple[subprocess.Popen, str]:
+def start_server(store: Path, threads: int, workers: int = 0) -> tuple[subprocess.Popen, str]:
+    """`migkg serve` (waitress, threads), or with workers > 0 `migkg serve --production`
+    (gunicorn, that many worker processes, a throw-away secret key)."""
+    import os
+    import secrets
+
     port = free_port()
     migkg = Path(sys.executable).with_name("migkg")
-    process = subprocess.Popen(
-        [str(migkg), "--store", str(store), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [str(migkg), "--store", str(store), "serve", "--host", "127.0.0.1", "--port",
+               str(port), "--threads", str(threads)]
+    env = dict(os.environ)
+    if workers:
+        command += ["--production", "--workers", str(workers)]
+        env.setdefault("MIGKG_SECRET_KEY", secrets.token_hex(32))
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -167,6 +177,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--production", type=int, default=0, metavar="WORKERS",
+                        help="serve with `migkg serve --production` and this many workers")
     parser.add_argument("--keep", type=Path, help="keep the synthetic store in DIR (reused)")
     args = parser.parse_args()
 
@@ -175,7 +187,7 @@ def main() -> int:
         print(f"building {args.countries} synthetic countries x {args.copies} ...", file=sys.stderr)
         codes = build_store(work, args.countries, args.copies)
         store_dir = work / "store"
-        process, base = start_server(store_dir, args.threads)
+        process, base = start_server(store_dir, args.threads, args.production)
         try:
             for page in PAGES:  # warm every kind of page once (caches, imports)
                 fetch(base, url_for(page, codes, random.Random(0)))
@@ -192,7 +204,8 @@ def main() -> int:
     failed = False
     total = sum(len(r) for r in results.values())
     print(f"\nWeb explorer: {args.countries} countries x {args.copies}, {args.clients} clients, "
-          f"{elapsed:.0f} s, waitress {args.threads} threads\n")
+          f"{elapsed:.0f} s, " + (f"gunicorn {args.production} workers x {args.threads} threads\n"
+                                 if args.production else f"waitress {args.threads} threads\n"))
     print(f"{'page':10} {'requests':>8} {'5xx':>5} {'server p50':>11} {'server p95':>11} "
           f"{'client p95':>11}  target")
     for page in PAGES:

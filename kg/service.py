@@ -77,6 +77,8 @@ API_FORMATS = ("json", "csv")  # /api/queries/<name>
 API_RESERVED = ("format", "lang")  # query-string names the API keeps for itself
 # Countries whose data a Workspace keeps between calls (a guide page, then its network...).
 COUNTRY_CACHE = 16
+# Named-query answers a Workspace keeps while the store does not change.
+RESULT_CACHE = 512
 EXPORT_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl")
 NETWORK_ASSETS = ("vis-network.min.js", "vis-network.min.css", "network.js")
 EXPORT_MEDIA_TYPES = {
@@ -173,6 +175,12 @@ class Workspace:
         self._countries: OrderedDict[tuple[str, str], tuple[object, float, CountryData]] = (
             OrderedDict())
         self._countries_lock = threading.Lock()
+        # Named-query answers by (name, parameters, language, capped) with the store
+        # fingerprint they were computed at: a dashboard page asked again while the data has
+        # not changed costs no query. Bounded; stale entries are never returned.
+        self._results: OrderedDict[tuple, tuple[object, QueryResult]] = OrderedDict()
+        self._results_lock = threading.Lock()
+        self._seen: tuple[object, float] | None = None
 
     # -- the store --------------------------------------------------------------------------------
 
@@ -293,8 +301,34 @@ class Workspace:
         from kg.query.execute import run
 
         limits = self.settings.limits
-        return run(self.store, q, given, timeout_s=limits.query_timeout_s,
-                   max_rows=limits.query_max_rows if capped else None)
+        key = (name, tuple(sorted(given.items())), self._lang(lang), capped)
+        fingerprint = self._fingerprint()
+        with self._results_lock:
+            cached = self._results.get(key)
+            if cached is not None and cached[0] == fingerprint:
+                self._results.move_to_end(key)
+                return _copy(cached[1])
+        result = run(self.store, q, given, timeout_s=limits.query_timeout_s,
+                     max_rows=limits.query_max_rows if capped else None)
+        with self._results_lock:
+            self._results[key] = (fingerprint, result)
+            self._results.move_to_end(key)
+            while len(self._results) > RESULT_CACHE:
+                self._results.popitem(last=False)
+        return _copy(result)
+
+    def _fingerprint(self) -> object:
+        """The store's fingerprint, asked again only after the store's interval (a remote
+        store's costs a query), so the caches below see a change that soon after it."""
+        store = self.store
+        now = time.monotonic()
+        with self._results_lock:
+            if self._seen is not None and now - self._seen[1] < store.fingerprint_interval_s:
+                return self._seen[0]
+        fingerprint = store.fingerprint()
+        with self._results_lock:
+            self._seen = (fingerprint, now)
+        return fingerprint
 
     # -- ad-hoc SPARQL ----------------------------------------------------------------------------
 
@@ -414,6 +448,7 @@ class Workspace:
         code = check_iso3(iso3)
         with self._writer() as store:
             deleted = store.delete_graph(DataIRIs(self.settings.base).graph(code))
+        self._seen = None  # this process's next read asks the store again
         if not deleted:
             raise NotFound(Problem(Location("ISO3"), "export.unknown_country", {"iso3": code}))
         return code
@@ -562,8 +597,12 @@ class Workspace:
         """Replace each checked country's graph atomically and record the import."""
         from kg import pipeline
 
-        with self._writer() as store:
-            reports = pipeline.write(store, checked, self.settings, user=user, progress=progress)
+        try:
+            with self._writer() as store:
+                reports = pipeline.write(store, checked, self.settings, user=user,
+                                         progress=progress)
+        finally:
+            self._seen = None  # this process's next read asks the store again
         self._keep_history(checked, reports)
         return reports
 
@@ -658,7 +697,10 @@ class Workspace:
         """Replace the store's whole content with a checked backup (refused: store unchanged)."""
         from kg.store.backup import restore
 
-        return restore(self.store, folder, base=self.settings.base)
+        try:
+            return restore(self.store, folder, base=self.settings.base)
+        finally:
+            self._seen = None
 
     # -- export and entities ----------------------------------------------------------------------
 
@@ -699,6 +741,13 @@ class Workspace:
 
 
 ENTITY_FORMATS = ("ttl", "nt", "jsonld")
+
+
+def _copy(result: QueryResult) -> QueryResult:
+    """A cached answer handed out with rows of its own (callers may change them)."""
+    import dataclasses
+
+    return dataclasses.replace(result, rows=[dict(r) for r in result.rows])
 
 
 def serialize_rdf(triples: Iterable[ox.Triple], fmt: str = "ttl") -> tuple[bytes, str]:

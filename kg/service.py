@@ -222,6 +222,10 @@ class Workspace:
         return self._public
 
     def close(self) -> None:
+        """Close the store (and the public view's query workers) if this Workspace opened it."""
+        if self._public is not None and self._owns_store:
+            self._public.store.close()  # the view's own query workers; not the base store
+            self._public = None
         if self._store is not None and self._owns_store:
             self._store.close()
             self._store = None

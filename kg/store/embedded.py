@@ -17,11 +17,12 @@ Readers load every snapshot at open. Before each operation they stat manifest.js
 whose snapshot file changed, so several processes (web workers, the CLI) share one store.
 Why in memory: pyoxigraph's on-disk RocksDB store is 5-8x slower on scans and joins.
 
-Time limits (run_query): a query under a time limit runs in a child process forked for it
-from the loaded store, killed at the limit (kg.store.limited); the parent refreshes first,
-so the child always sees the latest snapshots. Named queries (trusted=True) run in the
-thread: benchmarks/queries.py shows each far under the limit at 1M triples, and forking is
-not free.
+Time limits (run_query): a query under a time limit runs in a worker process of a pool
+forked from the loaded store, killed at the limit (kg.store.limited). The store refreshes
+first and gives the pool its version (bumped by every reload), so a worker always answers
+over the latest snapshots: workers forked before a reload are retired. Named queries
+(trusted=True) run in the thread: benchmarks/queries.py shows each far under the limit at
+1M triples.
 
 A writer that does not query (an import) opens the store with `lazy=True`: only the
 manifest is read; `graph_triples` parses just the snapshot asked for, and everything is
@@ -48,7 +49,7 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError
 from kg.store.base import SelectResult, Store
-from kg.store.limited import ChildQueryError, QueryChildren, RWLock, forking_works
+from kg.store.limited import ChildQueryError, QueryPool, RWLock, forking_works
 
 MANIFEST = "manifest.json"
 GRAPHS = "graphs"
@@ -131,7 +132,8 @@ class EmbeddedStore(Store):
         self._loaded: dict[str, dict[str, Any]] = {}  # graph IRI -> manifest entry in memory
         self._signature: tuple[int, int, int] | None = None
         self._closed = False
-        self._children = QueryChildren()
+        self._pool = QueryPool()
+        self._version = 0  # bumped by every reload of the in-memory store (the pool's workers)
         self._lazy = lazy  # True until the first query loads every graph
         if lazy:
             self._read_manifest()  # a damaged manifest is still an error at open
@@ -228,7 +230,10 @@ class EmbeddedStore(Store):
                 for g, data in fresh.items():
                     self._load_graph(g, data)
                     self._loaded[g] = wanted[g]
+                self._version += 1
+                version = self._version
             self._signature = signature
+        self._pool.retire(version)  # workers forked from the old data go
 
     def snapshot(self) -> tuple[dict[str, dict[str, Any]], dict[str, bytes]]:
         """Every graph as committed at one moment: (manifest entries, snapshot bytes by graph).
@@ -276,14 +281,15 @@ class EmbeddedStore(Store):
     def run_query(self, sparql: str, form: str, *, timeout_s: float | None = None,
                   max_rows: int | None = None, trusted: bool = False
                   ) -> SelectResult | bool | list[ox.Triple]:
-        """Under a time limit, the query runs in a child process forked for it (see the module
+        """Under a time limit, the query runs in a worker process of the pool (see the module
         docstring); trusted text (a named query) runs in the thread."""
         if timeout_s is None or trusted or not forking_works():
             return super().run_query(sparql, form, max_rows=max_rows)
         self._refresh()
         try:
-            return self._children.run(self._store, sparql, form, timeout_s=timeout_s,
-                                      max_rows=max_rows, fork_lock=self._rw.write())
+            return self._pool.run(self._store, sparql, form, timeout_s=timeout_s,
+                                  max_rows=max_rows, fork_lock=self._rw.write(),
+                                  version=self._version)
         except ChildQueryError as exc:
             raise self._error(exc.key, **exc.params) from None
 
@@ -499,7 +505,12 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise self._write_error(exc, graph) from None
 
+    def query_workers(self) -> list[int]:
+        """Process ids of the live query workers (kg.store.limited)."""
+        return self._pool.pids()
+
     def close(self) -> None:
+        self._pool.close()
         if not self._closed:
             with self._rw.write():
                 self._closed = True

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from kg.errors import StoreError
 from kg.export import public_quads
 from kg.store.base import SelectResult, Store
-from kg.store.limited import ChildQueryError, QueryChildren, RWLock, forking_works
+from kg.store.limited import ChildQueryError, QueryPool, RWLock, forking_works
 
 
 def answer(result: object, form: type, wrong_form: StoreError) -> SelectResult | bool | list[ox.Triple]:
@@ -45,24 +45,35 @@ class PublicView(Store):
         self._fingerprint: object = None
         self._checked = float("-inf")
         self._lock = threading.Lock()
-        # Queries read under it; a time-limited query forks holding it for writing.
+        # Queries read under it; a query worker is forked holding it for writing.
         self._rw = RWLock()
-        self._children = QueryChildren()
+        self._pool = QueryPool()
+        self._version = 0  # bumped by every rebuild of the copy (the pool's workers)
 
     def _current(self) -> ox.Store:
+        return self._current_version()[0]
+
+    def _current_version(self) -> tuple[ox.Store, int]:
+        """The public copy, rebuilt if the base changed, and its version."""
         interval = self.base.fingerprint_interval_s
-        if self._store is not None and time.monotonic() - self._checked < interval:
-            return self._store
+        store, version = self._store, self._version
+        if store is not None and time.monotonic() - self._checked < interval:
+            return store, version
         with self._lock:
             fingerprint = self.base.fingerprint()
-            if self._store is None or fingerprint != self._fingerprint:
+            rebuilt = self._store is None or fingerprint != self._fingerprint
+            if rebuilt:
                 quads = public_quads(list(self.base.quads()))
                 fresh = ox.Store()
                 fresh.extend(quads)
                 self._graphs = sorted({q.graph_name.value for q in quads})
                 self._store, self._fingerprint = fresh, fingerprint
+                self._version += 1
             self._checked = time.monotonic()
-            return self._store
+            store, version = self._store, self._version
+        if rebuilt:
+            self._pool.retire(version)  # workers forked from the old copy go
+        return store, version
 
     def _run(self, sparql: str, form: type, expected: str) -> object:
         store = self._current()
@@ -81,16 +92,18 @@ class PublicView(Store):
     def run_query(self, sparql: str, form: str, *, timeout_s: float | None = None,
                   max_rows: int | None = None, trusted: bool = False
                   ) -> SelectResult | bool | list[ox.Triple]:
-        """Under a time limit, in a child process forked for it and killed at the limit
+        """Under a time limit, in a worker process of the pool, killed at the limit
         (kg.store.limited), like the embedded store."""
         if timeout_s is None or trusted or not forking_works():
             return super().run_query(sparql, form, max_rows=max_rows)
-        store = self._current()
+        store, version = self._current_version()
         try:
-            return self._children.run(store, sparql, form, timeout_s=timeout_s,
-                                      max_rows=max_rows, fork_lock=self._rw.write())
+            return self._pool.run(store, sparql, form, timeout_s=timeout_s,
+                                  max_rows=max_rows, fork_lock=self._rw.write(),
+                                  version=version)
         except ChildQueryError as exc:
-            raise StoreError(key=f"store.{exc.key}", **exc.params) from None
+            params = {"path": str(getattr(self.base, "path", self.base)), **exc.params}
+            raise StoreError(key=f"store.{exc.key}", **params) from None
 
     def ask(self, sparql: str) -> bool:
         return self._run(sparql, ox.QueryBoolean, "ASK")  # type: ignore[return-value]
@@ -119,6 +132,14 @@ class PublicView(Store):
 
     def delete_graph(self, graph: str) -> bool:
         raise StoreError(key="store.read_only")
+
+    def query_workers(self) -> list[int]:
+        """Process ids of the live query workers (kg.store.limited)."""
+        return self._pool.pids()
+
+    def close(self) -> None:
+        """Stop the query workers (the base store stays open)."""
+        self._pool.close()
 
     def __repr__(self) -> str:
         return f"PublicView({self.base!r})"

@@ -110,26 +110,13 @@ def test_named_query_matches_its_golden_file(golden_store, q) -> None:
 
 
 # Known not to work on Virtuoso 7.2 yet, with the reason. Strict: the test fails as soon
-# as one of them passes.
-VIRTUOSO_KNOWN_FAILURES = {
-    # the query compiler fails: SQ156 Internal Optimized compiler error / SP031
-    "working-group", "endorsement-status", "guide-country",
-    # the live figures (kg.figures): the sub-SELECTs completeness had before it read them
-    "country-figures",
-    # the query compiler fails: SQ074
-    "ontology-terms",
-    # the zero-length matches of org:subOrganizationOf* are lost
-    "parent-hierarchy",
-    # SAMPLE over the UNION of two sub-selects: the value comes back unbound and the
-    # boolean as 0
-    "entity-facts",
-    # new with the use-case layer (an IRI's own triples); not yet looked at on Virtuoso
-    "entity",
-}
+# as one of them passes. Empty: every named query gives its golden rows there (the portable
+# rewrites are described in docs/deploy.md, "Writing queries that run on Virtuoso 7.2").
+VIRTUOSO_KNOWN_FAILURES: set[str] = set()
 
 
-# guide-contacts: one value of several differs at times on Virtuoso (not yet understood).
-VIRTUOSO_FLAKY = {"guide-contacts"}
+# Answers that vary from run to run on Virtuoso 7.2, with the reason.
+VIRTUOSO_FLAKY: set[str] = set()
 
 
 def _on_virtuoso(q):

@@ -75,6 +75,26 @@ class Settings:
     workers: int | None = None
     graceful_timeout_s: float = 30.0
     access_log: str = "-"
+    # Where the web app keeps its own state (default: the store folder's parent, ./var):
+    # users.json, audit.jsonl, uploads/ (checked uploads waiting for confirmation),
+    # login-failures.json.
+    state_dir: Path | None = None
+    # Users as JSON (MIGKG_USERS), for containers; read-only: then `migkg users` refuses
+    # changes. Else the users file (users_file, default <state>/users.json).
+    users_json: str | None = field(default=None, repr=False)
+    users_file: Path | None = None
+    # `migkg serve --production` sets it: secure cookies, rate limits, no debug.
+    production: bool = False
+    # Proxies in front that set X-Forwarded-For/-Proto/-Host/-Port: werkzeug's ProxyFix
+    # trusts that many hops; 0 (default) trusts none.
+    proxies: int = 0
+    # Rate limits in production, by path prefix ("/sparql=60/60,/api=300/60":
+    # PREFIX=REQUESTS/SECONDS per client address; "off": none).
+    rate_limits: str = "/sparql=60/60,/api=300/60"
+    # Login: failed attempts per user name (4 times as many per address) within
+    # login_window_s before logins are refused for that long.
+    login_max_failures: int = 5
+    login_window_s: float = 900.0
     # The foaf:name of the DCAT-AP catalogue's publisher (/catalog.ttl, `migkg catalog`).
     catalog_publisher: str = "migration-kg"
     # The config file the settings were read from (None: none was).
@@ -87,6 +107,24 @@ class Settings:
     @property
     def history(self) -> Path:
         return self.history_dir or self.store_dir.parent / "history"
+
+    @property
+    def rate_limit_rules(self) -> tuple[tuple[str, int, float], ...]:
+        """rate_limits as (prefix, requests, seconds) rules."""
+        return parse_rate_limits(self.rate_limits)
+
+    @property
+    def state(self) -> Path:
+        """The folder of the web app's state (users, audit log, staged uploads)."""
+        return self.state_dir if self.state_dir is not None else self.store_dir.parent
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file if self.users_file is not None else self.state / "users.json"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.state / "audit.jsonl"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given non-None fields replaced (CLI options win over env)."""
@@ -156,6 +194,32 @@ def _choice(*allowed: str) -> Callable[[object], str | None]:
     return parse
 
 
+def _rate_limits(value: object) -> str | None:
+    text = _text(value)
+    if text is not None:
+        parse_rate_limits(text)
+    return text
+
+
+def parse_rate_limits(text: str) -> tuple[tuple[str, int, float], ...]:
+    """'/sparql=60/60,/api=300/60' -> (('/sparql', 60, 60.0), ('/api', 300, 60.0)); 'off': ()."""
+    if text.strip().lower() in ("off", "none", ""):
+        return ()
+    out = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        prefix, _, rule = item.partition("=")
+        count, _, seconds = rule.partition("/")
+        try:
+            limit, window = int(count), float(seconds)
+        except ValueError:
+            limit, window = 0, 0.0
+        if not prefix.startswith("/") or limit < 1 or not 0 < window < float("inf"):
+            raise _Bad("must be PREFIX=REQUESTS/SECONDS items separated by commas, e.g. "
+                       "/sparql=60/60,/api=300/60, or off")
+        out.append((prefix.rstrip("/") or "/", limit, window))
+    return tuple(out)
+
+
 SETTINGS: dict[str, tuple[str, Callable[[object], object]]] = {
     "store": ("store_dir", _path),
     "base": ("base", _base),
@@ -178,6 +242,13 @@ SETTINGS: dict[str, tuple[str, Callable[[object], object]]] = {
     "access_log": ("access_log", _text),
     "catalog_publisher": ("catalog_publisher", _text),
     "history": ("history_dir", _path),
+    "state_dir": ("state_dir", _path),
+    "users": ("users_json", _text),
+    "users_file": ("users_file", _path),
+    "proxies": ("proxies", _int(0)),
+    "rate_limits": ("rate_limits", _rate_limits),
+    "login_max_failures": ("login_max_failures", _int(1)),
+    "login_window_s": ("login_window_s", _seconds),
     "max_cell_chars": ("limits.max_cell_chars", _int(1)),
     "max_rows": ("limits.max_rows", _int(1)),
     "max_upload_bytes": ("limits.max_upload_bytes", _int(1)),
@@ -198,7 +269,7 @@ def env_name(name: str) -> str:
 def _config_error(label: str, name: str, value: object, why: str):
     from kg.errors import ConfigError
 
-    shown = "(hidden)" if name in ("secret_key", "endpoint_password") else repr(value)
+    shown = "(hidden)" if name in ("secret_key", "endpoint_password", "users") else repr(value)
     return ConfigError(f"{label} {why}, got {shown}")
 
 

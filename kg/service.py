@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from kg.pipeline import Checked, ImportReport
     from kg.store.backup import BackupReport
     from kg.store.base import Store
+    from kg.uploads import Staged
+    from kg.users import User, Users
     from kg.workbook import QuestionnaireFile
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "EXPORT_FORMATS", "GUIDE_FORMATS", "NETWORK_ASSETS", "network_asset",
     "CATALOG_FORMATS", "API_FORMATS", "API_RESERVED", "sparql_media_types", "sparql_media_type_for",
     "sparql_format_names", "sparql_serialize", "sparql_content_type", "api_records",
+    "network_style_hashes",
+    "Staged", "User", "Users", "UPLOAD_SUFFIXES",
 ]
 
 LANGUAGES = i18n.LANGUAGES
@@ -75,6 +79,7 @@ WORKBOOK_FORMATS = ("xlsx", "csv")
 CATALOG_FORMATS = ("ttl", "jsonld")  # the DCAT-AP catalogue
 API_FORMATS = ("json", "csv")  # /api/queries/<name>
 API_RESERVED = ("format", "lang")  # query-string names the API keeps for itself
+UPLOAD_SUFFIXES = (".zip", ".xlsx")  # kg.uploads.ACCEPTED
 # Countries whose data a Workspace keeps between calls (a guide page, then its network...).
 COUNTRY_CACHE = 16
 # Named-query answers a Workspace keeps while the store does not change.
@@ -104,6 +109,14 @@ def __getattr__(name: str) -> Any:
         from kg.workbook import QuestionnaireFile
 
         return QuestionnaireFile
+    if name in ("User", "Users"):
+        from kg import users
+
+        return getattr(users, name)
+    if name == "Staged":
+        from kg.uploads import Staged
+
+        return Staged
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -181,6 +194,7 @@ class Workspace:
         self._results: OrderedDict[tuple, tuple[object, QueryResult]] = OrderedDict()
         self._results_lock = threading.Lock()
         self._seen: tuple[object, float] | None = None
+        self._users: Users | None = None
 
     # -- the store --------------------------------------------------------------------------------
 
@@ -669,6 +683,64 @@ class Workspace:
                            new_path=paths[1], labels=(labels[0], labels[1]))
         return diff.plain(result)
 
+    def warm_up(self) -> None:
+        """Load once what checking a questionnaire needs (shapes, pyshacl, vocabularies), so
+        the first upload a web worker checks is as fast as the next ones."""
+        from kg import pipeline
+
+        pipeline.warm_up()
+
+    # -- the web app's admin: users, audit log, uploads ----------------------------------------
+
+    def users(self) -> Users:
+        """The users who may log in (kg.users: file or MIGKG_USERS), re-read when changed."""
+        if self._users is None:
+            from kg.users import Users
+
+            self._users = Users(self.settings)
+        return self._users
+
+    def audit(self, event: str, *, user: str | None, ip: str | None, outcome: str,
+              **details: Any) -> dict[str, Any]:
+        """Append one record to the audit log (JSON lines, atomic appends)."""
+        from kg import audit
+
+        return audit.record(self.settings.audit_path, event, user=user, ip=ip, outcome=outcome,
+                            **details)
+
+    def audit_records(self, limit: int = 500) -> list[dict[str, Any]]:
+        """The latest audit records, newest first."""
+        from kg import audit
+
+        return audit.records(self.settings.audit_path, limit)
+
+    def stage_upload(self, name: str, stream: Any, user: str) -> Staged:
+        """Save an uploaded questionnaire (.zip or .xlsx) until it is confirmed or swept;
+        InputError for another kind of file, TooLarge (413) past the upload limit."""
+        from kg import uploads
+
+        return uploads.stage(self.settings, name, stream, user)
+
+    def staged_upload(self, token: str) -> Staged:
+        from kg import uploads
+
+        return uploads.staged(self.settings, token)
+
+    def check_upload(self, token: str, sha256: str | None = None) -> list[Checked]:
+        """check() of a staged upload; with sha256, first refuse (InputError) a file whose
+        checksum is no longer that one. Nothing is written."""
+        from kg import uploads
+
+        item = (uploads.verify(self.settings, token, sha256) if sha256 is not None
+                else uploads.staged(self.settings, token))
+        return self.check([item.path])
+
+    def discard_upload(self, token: str) -> None:
+        from kg import uploads
+
+        uploads.discard(self.settings, token)
+
+
     # -- questionnaire workbooks ---------------------------------------------------------------
 
     def template(self, lang: str | None = None) -> bytes:
@@ -839,6 +911,14 @@ def network_asset(name: str) -> tuple[str, str]:
         raise NotFound(Problem(Location(column="asset"), "service.unknown_asset", {"name": name}))
     media = "text/css" if name.endswith(".css") else "text/javascript"
     return render.vis_asset(name), f"{media}; charset=utf-8"
+
+
+def network_style_hashes() -> tuple[str, ...]:
+    """CSP hashes ('sha256-...') of the <style> elements the vendored vis-network injects:
+    what a page drawing a network adds to its style-src (no 'unsafe-inline')."""
+    from kg.network import render
+
+    return render.vis_style_hashes()
 
 
 def serialize_triples(triples: Iterable[ox.Triple], fmt: str = "turtle") -> bytes:

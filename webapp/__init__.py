@@ -10,6 +10,8 @@ Every blueprint is a module of this package with a `bp` Blueprint, listed in BLU
 webapp.web: the language resolved once per request (g.lang: ?lang= wins, then the cookie
 set by the switch, then Accept-Language), template helpers (`t`, `lang_url`, ...) and one
 error path (JSON body under /api and /sparql, the error page elsewhere; never a traceback).
+Hardening for every response (security headers, CSP, CSRF, rate limits, request size, proxy
+headers) lives in webapp.security, installed on every app in both serve modes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "webapp.sparql",     # /sparql (SPARQL 1.1 Protocol), /query (the YASGUI editor)
     "webapp.api",        # /api/queries, /api/queries/<name>, /api/openapi.json
     "webapp.catalog",    # /catalog.ttl, /catalog.jsonld (DCAT-AP)
+    "webapp.admin",      # /admin/...: login, upload, report, confirm, history, delete, audit
     "webapp.entities",   # /id/<ISO3>, /id/<ISO3>/<kind>/<id> (content negotiation); last:
                          # its catch-all entity path must not shadow the routes above
 )
@@ -37,15 +40,22 @@ BLUEPRINTS: tuple[str, ...] = (
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the app over one Workspace (its store opened once per worker process)."""
     from kg.service import Workspace
-    from webapp import web
+    from webapp import security, web
 
     settings = settings or load_settings()
+    if settings.production:
+        from webapp.production import check_production
+
+        check_production(settings)
     app = Flask(__name__)
     app.config["MIGKG_SETTINGS"] = settings
-    if settings.secret_key:
-        app.secret_key = settings.secret_key
     app.extensions["migkg_workspace"] = Workspace(settings)
+    if settings.production:
+        # What checking an upload needs (shapes, pyshacl, vocabularies) is loaded when the
+        # worker starts, not by the first user who uploads.
+        app.extensions["migkg_workspace"].warm_up()
     web.init_app(app)
+    security.init_app(app, settings)
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)
     return app

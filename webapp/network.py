@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from kg.service import NETWORK_ASSETS, NETWORK_FORMATS, network_asset
-from webapp import web
+from kg.service import NETWORK_ASSETS, NETWORK_FORMATS, network_asset, network_style_hashes
+from webapp import security, web
 from webapp.entities import check_country, country_status
 from webapp.tables import table
 
@@ -22,6 +22,12 @@ def _arg(name: str, default: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise web.bad_value(name, value, list(allowed))
     return value
+
+
+def _vis_network_styles() -> None:
+    """vis-network's standalone build injects its CSS as <style> elements when it loads:
+    the network pages allow exactly those (by hash), never any other inline style or script."""
+    security.relax_csp("style-src", *network_style_hashes())
 
 
 def _with_links(payload: dict) -> dict:
@@ -45,6 +51,7 @@ def country(iso3: str):
                                                       str(a["label"]).casefold()))
     downloads = [(f"/id/{iso3}/network/{kind}.{fmt}?lang={lang}", fmt.upper())
                  for fmt in NETWORK_FORMATS]
+    _vis_network_styles()
     return render_template("network/country.html", iso3=iso3, name=name, kind=kind,
                            kinds=PAGE_KINDS, metric=metric, payload=payload,
                            summary=summary["rows"], actors=actors, downloads=downloads)
@@ -73,6 +80,7 @@ def partners():
     result = ws.run_query("partners-by-country", {}, lang)
     rows = table(q, result, lang, hide=["partner", "country"], links={"name": "partner"})
     downloads = [(f"/network/partners.{fmt}?lang={lang}", fmt.upper()) for fmt in NETWORK_FORMATS]
+    _vis_network_styles()
     return render_template("network/partners.html", payload=payload, table=rows,
                            downloads=downloads)
 

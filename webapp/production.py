@@ -3,7 +3,8 @@
 - Workers: one process per usable core unless set (MIGKG_WORKERS or --workers); each worker
   builds its own app (create_app), so each opens the store once, and runs THREADS threads
   (gthread workers) so a slow remote store does not block the other requests.
-- Refuses to start without a secret key (MIGKG_SECRET_KEY): a ConfigError naming it.
+- Refuses to start without a secret key (MIGKG_SECRET_KEY) or without at least one user
+  (`migkg users add`): a ConfigError naming what is missing.
 - Access log: one JSON object per line on stdout (or the file given), with the request id
   the app echoes in its X-Request-Id header (webapp.web.request_id).
 - SIGTERM: gunicorn's graceful stop. Workers stop accepting, finish the requests in flight
@@ -37,13 +38,22 @@ def usable_cores() -> int:
 
 
 def check_production(settings: Settings) -> None:
-    """Refuse what production must not run with; ConfigError (exit 2) naming what is missing."""
+    """Refuse what production must not run with; ConfigError (exit 2) naming everything that
+    is missing (the secret key, a user)."""
+    from kg.service import Workspace
+
     if sys.platform == "win32":
         raise ConfigError(i18n.t("cli.serve.production_unix", settings.lang))
+    missing = []
     key = settings.secret_key or ""
     if len(key) < MIN_SECRET_CHARS:
-        raise ConfigError(i18n.t("cli.serve.no_secret" if not key else "cli.serve.short_secret",
-                                 settings.lang, chars=MIN_SECRET_CHARS))
+        missing.append(i18n.t("cli.serve.no_secret" if not key else "cli.serve.short_secret",
+                              settings.lang, chars=MIN_SECRET_CHARS))
+    users = Workspace(settings).users()
+    if users.count() == 0:
+        missing.append(i18n.t("cli.serve.no_users", settings.lang, source=users.source))
+    if missing:
+        raise ConfigError("\n".join(missing))
 
 
 def options(settings: Settings, host: str, port: int, threads: int,

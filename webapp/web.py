@@ -43,6 +43,7 @@ NAV: list[tuple[str, str]] = [
     ("pages.queries", "web.nav.queries"),
     ("sparql.editor", "web.nav.sparql"),
     ("pages.ontology", "web.nav.ontology"),
+    ("admin.index", "web.nav.admin"),
 ]
 
 
@@ -214,7 +215,8 @@ def error_response(status: int, errors: list[dict[str, object]]):
         response = jsonify({"ok": False, "status": status, "errors": errors})
         response.status_code = status
         return response
-    title = t(f"web.error.{status}") if status in (400, 404, 405, 406, 500, 503) \
+    title = t(f"web.error.{status}") if status in (400, 401, 403, 404, 405, 406, 413, 422,
+                                                    429, 500, 503) \
         else t("web.error.other", status=status)
     return render_template("error.html", status=status, title=title, errors=errors), status
 

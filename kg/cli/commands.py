@@ -15,6 +15,7 @@ _MODULES: tuple[str, ...] = (
     "query",
     "workbook",
     "ops",
+    "users",
 )
 
 for _name in _MODULES:

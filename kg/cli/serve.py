@@ -1,8 +1,10 @@
 """`migkg serve`: the web app over the configured store.
 
-Plain: waitress, for a workstation or a small site. `--production`: gunicorn (Unix), which
-needs MIGKG_SECRET_KEY, sizes its workers to the cores, logs each request as JSON and stops
-gracefully on SIGTERM (webapp.production). Both serve /healthz and /readyz.
+Plain: waitress, for a workstation or a small site; needs no secret key and no user (the
+admin pages then say how to add one). `--production`: gunicorn (Unix), which needs
+MIGKG_SECRET_KEY and at least one user, sets secure cookies and rate limits, sizes its
+workers to the cores, logs each request as JSON and stops gracefully on SIGTERM
+(webapp.production). Both serve /healthz and /readyz.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from kg.service import Workspace
 @click.option("--threads", default=None, type=click.IntRange(1, 256),
               help="Threads per process (default threads, MIGKG_THREADS, else 4).")
 @click.option("--production", is_flag=True,
-              help="Serve with gunicorn (Linux/Unix): needs MIGKG_SECRET_KEY; JSON access log; "
+              help="Serve with gunicorn (Linux/Unix): needs MIGKG_SECRET_KEY and at least one "
+                   "user (migkg users add); secure cookies, rate limits; JSON access log; "
                    "graceful stop on SIGTERM.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
               help="With --production: worker processes (default MIGKG_WORKERS, else one per "
@@ -41,6 +44,7 @@ def serve_cmd(ws: Workspace, host: str | None, port: int | None, threads: int | 
     threads = threads or settings.threads
     access_log = access_log or settings.access_log
     if production:
+        settings = settings.with_overrides(production=True)
         from webapp import production as prod
 
         prod.check_production(settings)

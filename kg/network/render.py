@@ -14,6 +14,7 @@ import base64
 import hashlib
 import io
 import math
+import re
 import warnings
 from functools import cache
 from importlib.resources import files
@@ -80,6 +81,30 @@ def vis_asset(name: str) -> str:
     # inside string literals.
     text = (VIS_NETWORK_DIR / name).read_text(encoding="utf-8")
     return "\n".join(line for line in text.split("\n") if "sourceMappingURL" not in line)
+
+
+_INJECTED_STYLE = re.compile(r"""A\((?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\)""")
+
+
+@cache
+def vis_style_hashes() -> tuple[str, ...]:
+    """CSP source expressions ('sha256-...') of the <style> elements the vendored vis-network
+    injects when it loads (its standalone build carries its own CSS), so a page can allow
+    exactly those styles instead of any inline style."""
+    import json
+
+    # Each <style> is appended empty, then filled: the empty one is checked too.
+    out = [_sha256("")]
+    for m in _INJECTED_STYLE.finditer(vis_asset("vis-network.min.js")):
+        raw = m.group(1) if m.group(1) is not None else \
+            m.group(2).replace("\\'", "'").replace('"', '\\"')
+        try:
+            text = json.loads(f'"{raw}"')
+        except ValueError:
+            continue
+        if "{" in text and "}" in text and not text.lstrip().startswith(("function", "return")):
+            out.append(_sha256(text))
+    return tuple(dict.fromkeys(out))
 
 
 def view_script() -> str:

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.factories import fault_endpoints
 from kg.cli import main
 from kg.config import Settings, load_settings
 from tests.conftest import free_port
+from tests.factories import fault_endpoints
 from webapp import create_app
 from webapp.production import options, usable_cores
 
@@ -65,7 +65,7 @@ def test_readyz_is_503_when_the_store_fails_and_healthz_stays_200() -> None:
         assert len(down.requests) == 2
 
 
-def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch,
+def test_production_refuses_to_start_without_a_secret_key_or_a_user(monkeypatch: pytest.MonkeyPatch,
                                                           tmp_path: Path) -> None:
     monkeypatch.setenv("MIGKG_STORE", str(tmp_path / "store"))
     monkeypatch.delenv("MIGKG_SECRET_KEY", raising=False)
@@ -75,9 +75,17 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.Mo
     assert "MIGKG_SECRET_KEY is not set" in missing.output
     french = runner.invoke(main, ["--lang", "fr", "serve", "--production"])
     assert french.exit_code == 2 and "MIGKG_SECRET_KEY n'est pas définie" in french.output
+    assert "at least one user" in missing.output  # both missing things named at once
+    assert "migkg users add NAME --role admin" in missing.output
     monkeypatch.setenv("MIGKG_SECRET_KEY", "too-short")
     short = runner.invoke(main, ["serve", "--production"])
     assert short.exit_code == 2 and "MIGKG_SECRET_KEY is too short" in short.output
+    monkeypatch.setenv("MIGKG_SECRET_KEY", SECRET)
+    no_user = runner.invoke(main, ["serve", "--production"])
+    assert no_user.exit_code == 2 and "MIGKG_SECRET_KEY" not in no_user.output
+    assert "needs at least one user" in no_user.output and str(tmp_path) in no_user.output
+    french = runner.invoke(main, ["--lang", "fr", "serve", "--production"])
+    assert french.exit_code == 2 and "au moins un utilisateur" in french.output
 
 
 def test_workers_default_to_the_usable_cores_and_can_be_set(
@@ -88,6 +96,14 @@ def test_workers_default_to_the_usable_cores_and_can_be_set(
     assert options(load_settings(), "127.0.0.1", 8000, 4)["workers"] == 3
     assert options(load_settings(), "127.0.0.1", 8000, 4, workers=5)["workers"] == 5
     assert options(Settings(), "::1", 8000, 4)["bind"] == "[::1]:8000"
+
+
+def users_json() -> str:
+    """One admin, as MIGKG_USERS holds users (production refuses to start without one)."""
+    from werkzeug.security import generate_password_hash
+
+    return json.dumps({"users": {"root": {"role": "admin", "countries": [],
+                                          "password": generate_password_hash("x" * 12)}}})
 
 
 def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, dict]:
@@ -107,7 +123,8 @@ def gunicorn_server(tmp_path: Path):
         port = free_port()
         log = tmp_path / "server.log"
         env = {**os.environ, "MIGKG_SECRET_KEY": SECRET, "MIGKG_ENDPOINT": f"{hung.base}/query",
-               "MIGKG_REMOTE_READ_TIMEOUT": "3", "MIGKG_GRACEFUL_TIMEOUT": "20"}
+               "MIGKG_REMOTE_READ_TIMEOUT": "3", "MIGKG_GRACEFUL_TIMEOUT": "20",
+               "MIGKG_USERS": users_json(), "MIGKG_STATE_DIR": str(tmp_path / "state")}
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "kg.cli", "serve", "--production", "--port", str(port),

@@ -22,7 +22,7 @@ from kg.service import (
     sparql_media_types,
     sparql_serialize,
 )
-from webapp import web
+from webapp import security, web
 
 bp = Blueprint("sparql", __name__)
 
@@ -170,6 +170,9 @@ def editor():
     if not text and examples:
         text = examples[0]["query"]
     limits = web.settings().limits
+    # YASGUI sets inline styles on what it draws (result tables, tabs): allowed on this page
+    # only; its scripts, like every page's, are the site's own files (webapp.security).
+    security.relax_csp("style-src", "'unsafe-inline'")
     return render_template("sparql/query.html", examples=examples, query=text,
                            endpoint=url_for("sparql.endpoint", _external=True),
                            seconds=f"{limits.query_timeout_s:g}", max_rows=limits.query_max_rows)

@@ -50,8 +50,10 @@ class Browser:
                 self.cookie = value.split(";", 1)[0]
         return answer.status, dict(answer.headers), body
 
-    def form(self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]] = {}):
+    def form(self, path: str, fields: dict[str, str],
+             files: dict[str, tuple[str, bytes]] | None = None):
         boundary = uuid.uuid4().hex
+        files = files or {}
         parts = []
         for name, value in fields.items():
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'

@@ -13,10 +13,22 @@ country's graph with its data, so they change atomically with it:
                                          mkg:figuresDomain voc:domain/trends ; fig:actor_count 9 ...
 
 One property per column of the live query (fig: + column name), so the definitions live
-in one place: the .rq files. A test compares the stored figures with the live queries
-over whole stores. The vocabulary graph records which definitions (model + queries) the
-stored figures were computed with (mkg:figuresVersion); when that changes, the next
-import recomputes every country's figures.
+in one place: the .rq files.
+
+The name keys find-by-name searches are precomputed the same way, one node per named
+entity (actors, data sources, challenges, good practices, references), under the figures:
+
+    <base>id/XAA/figures/name/actor/gis  mkg:figuresOf <base>id/XAA ;
+                                         mkg:namesOf <base>id/XAA/actor/gis ;
+                                         fig:name_key "|immigration service|service de l immigration|^gis^"
+
+one literal per entity: every name (skos:prefLabel, dcterms:title, skos:altLabel, both
+languages) in its searchable form (kg.names.key), sorted, each between `|`, then its acronyms
+(kg.names.acronym_key) each between `^`. CONTAINS on that one literal tells a whole name
+(`|text|`), a whole acronym (`^text^`), the start of a word (`|text` or ` text`) and any
+other part apart, in one scan of one literal per entity (a second literal for the acronyms
+cost as much again). mkg:figuresOf lets a one-country search start from the country;
+mkg:namesOf names the entity (entity-facts leaves that link out of an entity's facts).
 """
 
 from __future__ import annotations
@@ -27,7 +39,8 @@ from functools import cache
 
 import pyoxigraph as ox
 
-from kg.namespaces import FIG, MKG, RDF, DataIRIs, concept
+import kg.names
+from kg.namespaces import DCAT, DCTERMS, FIG, MKG, ORG, RDF, SKOS, DataIRIs, concept
 from kg.vocab import load_model_triples
 
 QUERIES = ("country-figures", "domain-figures")
@@ -37,6 +50,14 @@ _FIGURES_DOMAIN = ox.NamedNode(str(MKG.figuresDomain))
 _COUNTRY_FIGURES = ox.NamedNode(str(MKG.CountryFigures))
 _DOMAIN_FIGURES = ox.NamedNode(str(MKG.DomainFigures))
 _VERSION = ox.NamedNode(str(MKG.figuresVersion))
+_COUNTRY = ox.NamedNode(str(MKG.country))
+_NAME_KEY = ox.NamedNode(f"{FIG}name_key")
+_NAMES_OF = ox.NamedNode(str(MKG.namesOf))
+_NAME_PROPERTIES = {ox.NamedNode(str(p)) for p in (SKOS.prefLabel, DCTERMS.title, SKOS.altLabel)}
+_ACRONYM = ox.NamedNode(str(MKG.acronym))
+# The kinds of entity find-by-name finds.
+_NAMED_TYPES = {ox.NamedNode(str(t)) for t in (ORG.Organization, DCAT.Dataset, MKG.Challenge,
+                                                MKG.GoodPractice, DCTERMS.BibliographicResource)}
 
 
 def figures_iri(iris: DataIRIs, iso3: str) -> str:
@@ -73,6 +94,40 @@ def compute(data: Sequence[ox.Triple], iso3: str, iris: DataIRIs) -> list[ox.Tri
         out += [ox.Triple(dnode, _A, _DOMAIN_FIGURES), ox.Triple(dnode, _FIGURES_OF, country),
                 ox.Triple(dnode, _FIGURES_DOMAIN, ox.NamedNode(concept("domain", code)))]
         out += _values(dnode, row, names)
+    return out + name_keys(data, node.value, country.value)
+
+
+def name_keys(data: Sequence[ox.Triple], figures: str, country: str) -> list[ox.Triple]:
+    """The name-key nodes of a country's named entities (see the module's docstring)."""
+    typed: set[ox.NamedNode] = set()
+    local: set[ox.NamedNode] = set()
+    found: dict[ox.NamedNode, tuple[set[str], set[str]]] = {}
+    for t in data:
+        s = t.subject
+        if not isinstance(s, ox.NamedNode):
+            continue
+        if t.predicate == _A and t.object in _NAMED_TYPES:
+            typed.add(s)
+        elif t.predicate == _COUNTRY and t.object.value == country:
+            local.add(s)
+        elif isinstance(t.object, ox.Literal):
+            if t.predicate in _NAME_PROPERTIES:
+                found.setdefault(s, (set(), set()))[0].add(kg.names.key(t.object.value))
+            elif t.predicate == _ACRONYM:
+                found.setdefault(s, (set(), set()))[1].add(kg.names.acronym_key(t.object.value))
+    out: list[ox.Triple] = []
+    prefix = country + "/"
+    for entity in sorted(typed & local & set(found), key=lambda n: n.value):
+        if not entity.value.startswith(prefix):
+            continue
+        node = ox.NamedNode(f"{figures}/name/{entity.value.removeprefix(prefix)}")
+        keys, acronyms = (sorted(k for k in ks if k) for ks in found[entity])
+        if not keys and not acronyms:
+            continue
+        text = "|" + "|".join(keys) + "|" + ("^" + "^".join(acronyms) + "^" if acronyms else "")
+        out += [ox.Triple(node, _FIGURES_OF, ox.NamedNode(country)),
+                ox.Triple(node, _NAMES_OF, entity),
+                ox.Triple(node, _NAME_KEY, ox.Literal(text))]
     return out
 
 
@@ -98,10 +153,14 @@ def warm_up() -> None:
 
 @cache
 def version() -> str:
-    """What the stored figures depend on: the model and the two queries' text."""
+    """What the stored figures depend on: the model, the two queries' text and the name keys'
+    normal form (kg/names.py)."""
+    from pathlib import Path
+
     from kg.query.catalogue import named_query
 
     digest = hashlib.sha256(_model_ntriples())
+    digest.update(Path(kg.names.__file__).read_bytes())
     for name in QUERIES:
         digest.update(named_query(name).text.encode())
     return digest.hexdigest()[:16]

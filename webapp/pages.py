@@ -14,7 +14,7 @@ from webapp.tables import table
 
 bp = Blueprint("pages", __name__)
 
-SEARCH_KINDS = ("actor", "source", "challenge", "recommendation", "practice")
+SEARCH_KINDS = ("actor", "source", "challenge", "practice", "reference")
 
 
 @bp.route("/")
@@ -35,9 +35,10 @@ def search():
 
 
 def search_results(text: str) -> list[tuple[str, str, list[tuple[str, list[dict]]]]]:
-    """[(country, country name, [(kind, rows)])]: the search query's rows grouped by country
-    then kind. ParameterError (400) names the limit for a text too long."""
-    rows = web.workspace().run_query("search", {"text": text}, web.lang()).rows
+    """[(country, country name, [(kind, rows)])]: find-by-name's rows (best hits first, case,
+    accents and punctuation ignored) grouped by country then kind. ParameterError (400) names
+    the limit for a text too long or one with no letter or digit."""
+    rows = web.workspace().run_query("find-by-name", {"name": text}, web.lang()).rows
     countries: dict[str, tuple[str, dict[str, list[dict]]]] = {}
     for r in rows:
         entry = countries.setdefault(r["country"], (r["country_name"] or r["country"], {}))

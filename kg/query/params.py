@@ -21,7 +21,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_INTEGER = ox.NamedNode(XSD + "integer")
 XSD_BOOLEAN = ox.NamedNode(XSD + "boolean")
 
-BASE_TYPES = ("iso3", "id", "iri", "code", "int", "year", "text", "bool", "lang")
+BASE_TYPES = ("iso3", "id", "iri", "code", "int", "year", "text", "name", "bool", "lang")
 INT_RANGE = (-1_000_000_000, 1_000_000_000)
 YEAR_RANGE = (1900, 2100)
 TEXT_MAX = 200
@@ -49,7 +49,8 @@ class Parameter:
     """One declared parameter: `# param NAME: TYPE [= DEFAULT | , optional]`."""
 
     name: str
-    type: str  # as declared: iso3, id, iri, code:<scheme>, int, int(0..9), year, text(50)...
+    type: str  # as declared: iso3, id, iri, code:<scheme>, int, int(0..9), year, text(50),
+    #            name(500) (text bound in its searchable form, kg.names.key)...
     required: bool
     default: str | None
     description: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
@@ -74,7 +75,7 @@ class Parameter:
     @property
     def max_length(self) -> int | None:
         base, _, _, _, length = _parse_type(self.type)
-        if base == "text":
+        if base in ("text", "name"):
             return length or TEXT_MAX
         if base == "iri":
             return IRI_MAX
@@ -117,8 +118,8 @@ def _parse_type(spec: str) -> tuple[str, str | None, int | None, int | None, int
         raise SpecError(f"type {spec!r}: a range (MIN..MAX) goes with int only")
     if low is not None and high is not None and low > high:
         raise SpecError(f"type {spec!r}: empty range")
-    if length is not None and base != "text":
-        raise SpecError(f"type {spec!r}: a length (MAX) goes with text only")
+    if length is not None and base not in ("text", "name"):
+        raise SpecError(f"type {spec!r}: a length (MAX) goes with text and name only")
     result = (base, scheme, low, high, length)
     _TYPE_CACHE[spec] = result
     return result
@@ -157,7 +158,7 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
     if not isinstance(value, str):
         value = repr(value)
         raise fail("not_text")
-    if base == "text":
+    if base in ("text", "name"):
         limit = param.max_length or TEXT_MAX
         if len(value) > limit:
             raise fail("too_long", length=len(value), max=limit)
@@ -166,6 +167,15 @@ def to_term(query: str, param: Parameter, value: str) -> ox.NamedNode | ox.Liter
             raise fail("control", code=f"U+{ord(bad.group()):04X}", position=bad.start() + 1)
         if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
             raise fail("surrogate")
+        if base == "name":
+            # Matched against the names' keys precomputed at import (kg.figures): the same
+            # normal form, so case, accents and punctuation do not count.
+            from kg.names import key
+
+            searchable = key(value)
+            if not searchable:
+                raise fail("no_letters")
+            return ox.Literal(searchable)
         return ox.Literal(value)
     stripped = value.strip()
     if base == "iso3":
@@ -218,6 +228,6 @@ def example(param: Parameter) -> str:
         return _vocab().codes(scheme)[0]
     low, high = param.range or (0, 0)
     return {
-        "iso3": "XAA", "id": "x", "iri": "https://example.org/x", "text": "x",
+        "iso3": "XAA", "id": "x", "iri": "https://example.org/x", "text": "x", "name": "x",
         "bool": "true", "lang": "en", "year": "2024", "int": str(max(low, min(0, high))),
     }[base]

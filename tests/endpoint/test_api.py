@@ -119,11 +119,11 @@ def test_records_are_plain_objects_with_lists_as_arrays(client):
 
 
 def test_csv_by_accept_and_formula_cells_neutralised(client):
-    response = client.get("/api/queries/search?text=onerror", headers={"Accept": "text/csv"})
+    response = client.get("/api/queries/find-by-name?name=onerror", headers={"Accept": "text/csv"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = _records_from_csv(response.get_data(as_text=True))
     assert rows
-    hostile = client.get("/api/queries/search?text=%3Dcmd&format=csv")
+    hostile = client.get("/api/queries/find-by-name?name=%3Dcmd&format=csv")
     assert hostile.status_code == 200
     for row in _records_from_csv(hostile.get_data(as_text=True)):
         for value in row.values():

@@ -99,7 +99,10 @@ def test_text_length_and_control_characters() -> None:
         "find-by-name::name: control character U+0000 at position 2 is not accepted "
         "(TAB, CR and LF are)"]
     terms = catalogue().get("find-by-name").terms({"name": "Tab\tand\nnewline"})
-    assert terms["name"] == ox.Literal("Tab\tand\nnewline")
+    assert terms["name"] == ox.Literal("tab and newline")  # a name: its searchable form
+    assert check("find-by-name", {"name": "«—»"}) == [
+        'find-by-name::name: "«—»" has no letter or digit to look for (case, accents and '
+        "punctuation are ignored)"]
 
 
 def test_error_lines_quote_long_values_on_one_line() -> None:

@@ -87,9 +87,18 @@ def test_home_lists_countries_with_completeness_status_and_search(client):
 
 
 def test_search_text_is_checked(client):
-    response = client.get("/?q=" + "x" * 200)
+    response = client.get("/?q=" + "x" * 600)
     assert response.status_code == 400
-    assert "search::text" in html(response)
+    assert "find-by-name::name" in html(response)
+    response = client.get("/search?q=%20.-%20")
+    assert response.status_code == 400 and "no letter or digit" in html(response)
+
+
+def test_search_ignores_case_accents_and_punctuation_best_hits_first(client):
+    page = html(client.get("/search?q=ministere+DU+travail"))
+    assert 'href="/id/XAA/actor/mol"' in page  # Ministère du Travail, de l'Emploi et ...
+    page = html(client.get("/?q=g.d.i.e"))  # an acronym, with dots
+    assert 'href="/id/XAA/actor/gdie"' in page
 
 
 def test_country_page_follows_the_guide(client):

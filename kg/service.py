@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -194,6 +196,8 @@ class Workspace:
         self._results: OrderedDict[tuple, tuple[object, QueryResult]] = OrderedDict()
         self._results_lock = threading.Lock()
         self._seen: tuple[object, float] | None = None
+        # The stamp of the deployment's write marker last seen (see _check_marker).
+        self._marker: tuple[int, int] | None = None
         self._users: Users | None = None
 
     # -- the store --------------------------------------------------------------------------------
@@ -226,6 +230,7 @@ class Workspace:
         """The same use cases over the public view of the store: every restricted contact
         point, and every link to one, left out (kg.store.public). What the public SPARQL
         endpoint and anonymous answers query; rebuilt when the store changes."""
+        self._check_marker(self.store)
         if self._public is None:
             base = self.store  # opened first: `store` takes the same (non-reentrant) lock
             with self._opening:
@@ -339,6 +344,7 @@ class Workspace:
         """The store's fingerprint, asked again only after the store's interval (a remote
         store's costs a query), so the caches below see a change that soon after it."""
         store = self.store
+        self._check_marker(store)
         now = time.monotonic()
         with self._results_lock:
             if self._seen is not None and now - self._seen[1] < store.fingerprint_interval_s:
@@ -422,6 +428,59 @@ class Workspace:
         """The country-summary rows: every country in the store with its counts."""
         return self.run_query("country-summary", {}, lang, capped=False)
 
+    # -- writes seen at once by every process of a deployment --------------------------------
+
+    def _marker_path(self) -> Path:
+        return self.settings.state / ".store-changed"
+
+    def _marker_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self._marker_path())
+        except OSError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def _forget(self) -> None:
+        """Drop what this process keeps from earlier reads (answers, countries, the public
+        copy's last check): the next read asks the store."""
+        self._seen = None
+        with self._countries_lock:
+            self._countries.clear()
+        public = self._public
+        if public is not None:
+            public._seen = None
+            with public._countries_lock:
+                public._countries.clear()
+            expire = getattr(public._store, "expire", None)
+            if expire is not None:
+                expire()
+
+    def _announce_write(self) -> None:
+        """After a write: forget here, and replace the deployment's marker file (state
+        folder) so the other processes sharing it (web workers) forget at their next read.
+        A remote store's fingerprint is trusted for a while (its interval); the marker makes
+        writes made through migkg show at once in every worker all the same."""
+        self._forget()
+        path = self._marker_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".store-changed.")
+            os.close(fd)
+            os.replace(tmp, path)  # a new inode each time: a stamp never repeats
+        except OSError as exc:  # the write stands; other processes see it at the interval
+            log.warning("cannot mark the store as changed in %s: %s", path.parent, exc)
+        self._marker = self._marker_stamp()
+
+    def _check_marker(self, store: Store) -> None:
+        """Forget what was read if another process announced a write since (one stat; only
+        for stores whose fingerprint is trusted for a while, i.e. remote ones)."""
+        if store.fingerprint_interval_s <= 0:
+            return
+        stamp = self._marker_stamp()
+        if stamp != self._marker:
+            self._marker = stamp
+            self._forget()
+
     def country_codes(self) -> list[str]:
         """ISO3 codes of every country in the store, sorted."""
         from kg.guide.build import countries
@@ -437,6 +496,7 @@ class Workspace:
         """
         key = (check_iso3(iso3), self._lang(lang))
         store = self.store
+        self._check_marker(store)
         now = time.monotonic()
         with self._countries_lock:
             cached = self._countries.get(key)
@@ -466,7 +526,7 @@ class Workspace:
         code = check_iso3(iso3)
         with self._writer() as store:
             deleted = store.delete_graph(DataIRIs(self.settings.base).graph(code))
-        self._seen = None  # this process's next read asks the store again
+        self._announce_write()
         if not deleted:
             raise NotFound(Problem(Location("ISO3"), "export.unknown_country", {"iso3": code}))
         return code
@@ -620,7 +680,7 @@ class Workspace:
                 reports = pipeline.write(store, checked, self.settings, user=user,
                                          progress=progress)
         finally:
-            self._seen = None  # this process's next read asks the store again
+            self._announce_write()
         self._keep_history(checked, reports)
         return reports
 
@@ -776,7 +836,7 @@ class Workspace:
         try:
             return restore(self.store, folder, base=self.settings.base)
         finally:
-            self._seen = None
+            self._announce_write()
 
     # -- export and entities ----------------------------------------------------------------------
 

@@ -50,6 +50,10 @@ class PublicView(Store):
         self._pool = QueryPool()
         self._version = 0  # bumped by every rebuild of the copy (the pool's workers)
 
+    def expire(self) -> None:
+        """Ask the base store's fingerprint at the next query (a write was announced)."""
+        self._checked = float("-inf")
+
     def _current(self) -> ox.Store:
         return self._current_version()[0]
 

@@ -57,11 +57,15 @@ def bad_zip() -> bytes:
                                      ("data_sources.csv", 0, "status"): "maybe"})
 
 
-def make_store(root: Path) -> Settings:
-    """XAA and XAB imported, an admin and an editor of XAB, state in root/state."""
+def make_store(root: Path, settings: Settings | None = None) -> Settings:
+    """XAA and XAB imported, an admin and an editor of XAB, state in root/state (into the
+    store settings name, else an embedded store in root/store)."""
+    from dataclasses import replace
+
     from kg.users import Users
 
-    settings = Settings(store_dir=root / "store", state_dir=root / "state")
+    settings = replace(settings or Settings(store_dir=root / "store"), state_dir=root / "state",
+                       history_dir=root / "history")
     with Workspace(settings) as ws:
         ws.write(ws.check([demo_folder("XAA"), demo_folder("XAB")]), user="tests")
     users = Users(settings)

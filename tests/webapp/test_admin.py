@@ -222,6 +222,35 @@ def test_replace_history_diff_and_delete(client, settings):
     assert [r for r in audit(settings) if r["event"] == "delete"][-1]["country"] == "XAB"
 
 
+@pytest.mark.remote
+def test_on_a_remote_store_a_write_shows_at_once_in_every_worker(tmp_path):
+    """A remote store's fingerprint is trusted for a while; the write marker in the state
+    folder makes another worker (here another app) forget what it kept at once."""
+    from tests.conftest import remote_settings, start_oxigraph, stop_process
+
+    process, base = start_oxigraph(tmp_path / "db")
+    try:
+        settings = make_store(tmp_path, remote_settings(base))
+        one, two = app_of(settings).test_client(), app_of(settings).test_client()
+        ask = "/sparql?query=" + __import__("urllib.parse").parse.quote(
+            "SELECT ?n WHERE { <https://w3id.org/migkg/id/XAB> "
+            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?n }")
+        assert NEW_NAME not in two.get("/id/XAB").get_data(as_text=True)
+        assert NEW_NAME not in two.get(ask).get_data(as_text=True)
+        assert NEW_NAME not in two.get("/").get_data(as_text=True)
+        login(one)
+        action, sha, token = confirm_form(upload(one, good_zip()).get_data(as_text=True))
+        assert one.post(action, data={"sha256": sha, "csrf_token": token}).status_code == 302
+        for path in ("/id/XAB", "/"):
+            assert NEW_NAME in two.get(path).get_data(as_text=True), path
+        assert NEW_NAME in one.get("/id/XAB").get_data(as_text=True)
+        token = csrf_of(one.get("/admin/countries/XAB/delete").get_data(as_text=True))
+        one.post("/admin/countries/XAB/delete", data={"confirm_iso3": "XAB", "csrf_token": token})
+        assert two.get("/id/XAB").status_code == 404
+    finally:
+        stop_process(process)
+
+
 # --- login, sessions, audit --------------------------------------------------------------
 
 def test_login_failures_lock_out_without_telling_who_exists(settings):

@@ -19,6 +19,7 @@ write that IRI in full.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -59,8 +60,23 @@ def check_readonly(text: str, limits: Limits | None = None, where: str = "-") ->
 
     `where` names the query in error lines (a file name, or "-" for stdin).
     Raises QueryRefused (exit 2) with one line saying why and where.
+
+    Accepted texts up to CACHED_CHARS long are remembered (the last ACCEPTED_CACHE, at most
+    ~16 MB): the endpoint checks a query before choosing the answer's format and again when
+    it runs, and popular queries come back; the check of a few-KB text costs milliseconds of
+    pure Python. Refusals are not remembered (each is checked again, and says where).
     """
     limits = limits or Limits()
+    if len(text) <= CACHED_CHARS:
+        return _remembered(text, limits, where)
+    return _accepted(text, limits, where)
+
+
+ACCEPTED_CACHE = 1024
+CACHED_CHARS = 16_000
+
+
+def _accepted(text: str, limits: Limits, where: str) -> str:
     if len(text) > limits.query_max_chars:
         raise _refuse("too_long", where, length=len(text), max=limits.query_max_chars)
     views = [text]
@@ -93,6 +109,9 @@ def check_readonly(text: str, limits: Limits | None = None, where: str = "-") ->
         raise _refuse("not_query", where, keyword=form or "?")
     _parse(text, where, form)
     return form
+
+
+_remembered = lru_cache(maxsize=ACCEPTED_CACHE)(_accepted)
 
 
 def _parse(text: str, where: str, form: str) -> None:

@@ -1,0 +1,296 @@
+"""SPARQL endpoint benchmark: concurrent clients sending the named queries' SPARQL to /sparql,
+side by side with the same mix sent straight to `oxigraph serve` on the same data.
+
+    python benchmarks/sparql.py [--countries 100] [--copies 4] [--clients 20] [--seconds 60]
+                                [--threads 20] [--keep DIR] [--only ours|oxigraph]
+
+Data: benchmarks/queries.py's synthetic store (the demo country XAA cloned into --countries
+countries, QAA, QAB..., --copies copies of every entity each: ~1M triples at 100 x 4).
+`oxigraph serve` (RocksDB, --union-default-graph) gets the public export of the same store
+(`migkg export --format nq`, what /sparql answers over: restricted contact points left out),
+loaded with `oxigraph load` before it starts.
+
+The mix: every named query of the catalogue that a client could send as ad-hoc SPARQL (the
+read-only guard accepts it), bound with parameters of a country that rotates (the queries'
+`country`, an actor's IRI for `entity`, benchmarks/queries.py's example values for the rest),
+48 bound texts per query at most, drawn at random (fixed seed) by each client.
+
+Ours: `migkg serve` (waitress, --threads threads) in its own process, /sparql by POST
+(`query=` form), Accept SPARQL JSON: guard, public view, time limit (each ad-hoc query runs
+in a worker process, kg.store.limited), row cap, pyoxigraph's serialiser. Theirs: a POST of
+the same form to `oxigraph serve`'s /query, same Accept. Each server is warmed up (every
+text once), then --clients threads loop for --seconds; only 127.0.0.1 is contacted.
+
+Reported per server: requests, 5xx, other errors, client-side p50/p95/p99 (ms, what a user
+waits, queueing included) and requests/s; for ours, the server-side p95 from Server-Timing
+too. Targets: zero 5xx on both; our p95 <= 1.5 x oxigraph serve's. Exit code 1 if missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.queries import EXAMPLES, IRIS, build_store, percentile  # noqa: E402
+from benchmarks.store import start_server as start_oxigraph  # noqa: E402
+from benchmarks.webapp import free_port  # noqa: E402
+from kg.config import Settings  # noqa: E402
+from kg.errors import UserError  # noqa: E402
+from kg.service import Workspace  # noqa: E402
+
+P95_RATIO_TARGET = 1.5
+TEXTS_PER_QUERY = 48
+ACCEPT = "application/sparql-results+json"
+
+
+def mix(ws: Workspace, codes: list[str], only: list[str] | None = None
+        ) -> tuple[list[tuple[str, str]], list[str]]:
+    """[(query name, bound SPARQL text)] and the names the guard refuses as ad-hoc SPARQL."""
+    texts: list[tuple[str, str]] = []
+    refused: list[str] = []
+    for q in ws.catalogue():
+        if only and q.name not in only:
+            continue
+        declared = {p.name: p for p in q.parameters}
+        variants = []
+        for i in range(min(TEXTS_PER_QUERY, len(codes))):
+            code = codes[(i * 7) % len(codes)]
+            params: dict[str, str] = {}
+            for name, p in declared.items():
+                if name == "country":
+                    params[name] = code
+                elif name == "entity":
+                    params[name] = f"{IRIS.country(code)}/actor/{EXAMPLES['actor']}"
+                elif name in EXAMPLES and (p.required or name == "name"):
+                    params[name] = EXAMPLES[name]
+            variants.append(q.bind(params))
+            if "country" not in declared and "entity" not in declared:
+                break  # the same text for every country
+        try:
+            ws.check_sparql(variants[0], where=q.name)
+        except UserError:
+            refused.append(q.name)
+            continue
+        texts.extend((q.name, text) for text in variants)
+    return texts, refused
+
+
+def post(url: str, text: str) -> tuple[int, float, float]:
+    """(status, client ms, server ms from Server-Timing or NaN)."""
+    data = urllib.parse.urlencode({"query": text}).encode()
+    request = urllib.request.Request(url, data=data, headers={
+        "Accept": ACCEPT, "Content-Type": "application/x-www-form-urlencoded"})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+            status, timing = response.status, response.headers.get("Server-Timing", "")
+    except urllib.error.HTTPError as exc:
+        exc.read()
+        status, timing = exc.code, exc.headers.get("Server-Timing", "")
+    except OSError:
+        status, timing = 0, ""
+    client = (time.perf_counter() - started) * 1000
+    server = float(timing.split("dur=")[1]) if "dur=" in timing else float("nan")
+    return status, client, server
+
+
+def warm_up(url: str, texts: list[tuple[str, str]]) -> dict[str, int]:
+    """Every distinct query once; {name: status} of those not answered 200."""
+    bad: dict[str, int] = {}
+    seen: set[str] = set()
+    for name, text in texts:
+        if name in seen:
+            continue
+        seen.add(name)
+        status, _, _ = post(url, text)
+        if status != 200:
+            bad[name] = status
+    return bad
+
+
+def load(url: str, texts: list[tuple[str, str]], clients: int, seconds: float
+         ) -> tuple[list[tuple[str, int, float, float]], float]:
+    results: list[tuple[str, int, float, float]] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(seed: int) -> None:
+        rng = random.Random(seed)
+        mine = []
+        while time.monotonic() < stop:
+            name, text = texts[rng.randrange(len(texts))]
+            status, client_ms, server_ms = post(url, text)
+            mine.append((name, status, client_ms, server_ms))
+        with lock:
+            results.extend(mine)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.monotonic() - started
+
+
+def summary(results: list[tuple[str, int, float, float]], elapsed: float) -> dict:
+    times = [r[2] for r in results if r[1] == 200]
+    server = [r[3] for r in results if r[1] == 200 and r[3] == r[3]]
+    return {
+        "requests": len(results),
+        "5xx": sum(1 for r in results if r[1] >= 500),
+        "other_errors": sum(1 for r in results if r[1] != 200 and r[1] < 500),
+        "p50": percentile(times, 50) if times else float("nan"),
+        "p95": percentile(times, 95) if times else float("nan"),
+        "p99": percentile(times, 99) if times else float("nan"),
+        "server_p95": percentile(server, 95) if server else float("nan"),
+        "rps": len(results) / elapsed if elapsed else 0.0,
+        "statuses": sorted({r[1] for r in results}),
+    }
+
+
+def per_query(results: list[tuple[str, int, float, float]]) -> dict[str, float]:
+    by: dict[str, list[float]] = {}
+    for name, status, ms, _ in results:
+        if status == 200:
+            by.setdefault(name, []).append(ms)
+    return {n: percentile(v, 95) for n, v in by.items()}
+
+
+def start_ours(store: Path, threads: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    migkg = Path(sys.executable).with_name("migkg")
+    process = subprocess.Popen(
+        [str(migkg), "--store", str(store), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=30):
+                return process, base
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("migkg serve did not start")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def run(name: str, url: str, texts, args) -> dict:
+    print(f"{name}: warming up ({len({n for n, _ in texts})} queries)...", file=sys.stderr)
+    bad = warm_up(url, texts)
+    if bad:
+        print(f"{name}: not 200 on warm-up: {bad}", file=sys.stderr)
+    print(f"{name}: {args.clients} clients for {args.seconds:g} s...", file=sys.stderr)
+    results, elapsed = load(url, texts, args.clients, args.seconds)
+    out = summary(results, elapsed)
+    out["per_query_p95"] = per_query(results)
+    out["warm_up_errors"] = bad
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--countries", type=int, default=100)
+    parser.add_argument("--copies", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--threads", type=int, default=20, help="waitress threads of migkg serve")
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the synthetic store here")
+    parser.add_argument("--only", choices=["ours", "oxigraph"], help="run one side only")
+    parser.add_argument("--queries", nargs="*", help="only these named queries")
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    args = parser.parse_args()
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="migkg-bench-sparql-"))
+    figures: dict[str, dict] = {}
+    try:
+        print("building the synthetic store...", file=sys.stderr)
+        codes = build_store(work, args.countries, args.copies)
+        settings = Settings(store_dir=work / "store")
+        with Workspace(settings) as ws:
+            texts, refused = mix(ws, codes, args.queries)
+            triples = sum(len(ws.store.graph_triples(g)) for g in ws.store.graphs())
+            public = work / "public.nq"
+            if args.only != "ours" and not public.exists():
+                public.write_bytes(ws.export("nq"))
+        print(f"{triples} triples, {len(texts)} query texts from "
+              f"{len({n for n, _ in texts})} named queries; refused by the guard: "
+              f"{', '.join(refused) or 'none'}", file=sys.stderr)
+
+        if args.only != "oxigraph":
+            process, base = start_ours(work / "store", args.threads)
+            try:
+                figures["migkg /sparql"] = run("migkg /sparql", f"{base}/sparql", texts, args)
+            finally:
+                stop(process)
+        if args.only != "ours":
+            location = work / "oxigraph"
+            if not (work / "oxigraph.loaded").exists():
+                shutil.rmtree(location, ignore_errors=True)
+                binary = Path(sys.executable).with_name("oxigraph")
+                subprocess.run([str(binary if binary.exists() else shutil.which("oxigraph")),
+                                "load", "--location", str(location), "--file", str(public)],
+                               check=True, stdout=subprocess.DEVNULL)
+                (work / "oxigraph.loaded").write_text("1")
+            process, base = start_oxigraph(location)
+            try:
+                figures["oxigraph serve"] = run("oxigraph serve", f"{base}/query", texts, args)
+            finally:
+                stop(process)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\n{args.clients} clients, {args.seconds:g} s each, {triples} triples, "
+          f"{len({n for n, _ in texts})} named queries as ad-hoc SPARQL (POST, SPARQL JSON)\n")
+    print(f"{'server':<16} {'requests':>8} {'5xx':>4} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'req/s':>7}")
+    for name, f in figures.items():
+        print(f"{name:<16} {f['requests']:>8} {f['5xx']:>4} {f['other_errors']:>6} "
+              f"{f['p50']:>8.1f} {f['p95']:>8.1f} {f['p99']:>8.1f} {f['rps']:>7.1f}")
+    failures = sum(1 for f in figures.values() if f["5xx"])
+    ours, theirs = figures.get("migkg /sparql"), figures.get("oxigraph serve")
+    if ours:
+        print(f"\nmigkg /sparql server-side p95 (Server-Timing): {ours['server_p95']:.1f} ms")
+    if ours and theirs:
+        ratio = ours["p95"] / theirs["p95"]
+        verdict = "ok" if ratio <= P95_RATIO_TARGET else "MISSED"
+        print(f"p95 ratio migkg/oxigraph: {ratio:.2f} (target <= {P95_RATIO_TARGET}) {verdict}")
+        failures += ratio > P95_RATIO_TARGET
+        slow = sorted(ours["per_query_p95"].items(), key=lambda kv: -kv[1])[:8]
+        print("\nslowest queries at p95 (ms): migkg / oxigraph")
+        for name, ms in slow:
+            print(f"  {name:<32} {ms:>8.1f} / {theirs['per_query_p95'].get(name, float('nan')):>8.1f}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1, default=str))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

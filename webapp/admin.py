@@ -258,7 +258,11 @@ def upload():
     if file is None or not file.filename:
         raise UserError(Problem(Location(column="file"), "admin.upload.no_file", {}))
     started = time.perf_counter()
-    staged = ws.stage_upload(file.filename, file.stream, user.name)
+    try:
+        staged = ws.stage_upload(file.filename, file.stream, user.name)
+    except UserError as exc:
+        _audit("upload", "refused", file=file.filename[:200], reason=exc.problems[0].key)
+        raise
     details = {"file": staged.name, "sha256": staged.sha256, "bytes": staged.size}
     try:
         checked = ws.check_upload(staged.token)

@@ -146,6 +146,16 @@ def test_a_file_that_is_no_questionnaire_or_too_large_is_refused(client, setting
         too_big = upload(c, good_zip())
         assert too_big.status_code == 413
         assert "larger than" in too_big.get_data(as_text=True)
+    few = Settings(store_dir=settings.store_dir, state_dir=settings.state_dir,
+                   limits=type(settings.limits)(max_rows=5, max_cell_chars=40))
+    with app_of(few).test_client() as c:
+        login(c)
+        html = upload(c, good_zip()).get_data(as_text=True)
+        assert "Nothing was written" in html and "/confirm" not in html
+        assert "at most 40 are accepted" in html and "xab.zip!actors.csv:2:role" in html
+    refused = [r for r in audit(settings) if r["event"] == "upload"]
+    assert [r["outcome"] for r in refused[:2]] == ["refused", "refused"]
+    assert refused[0]["reason"] == "admin.upload.bad_type"
 
 
 # --- confirm, replace, history, diff, delete ------------------------------------------------

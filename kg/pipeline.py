@@ -29,7 +29,7 @@ from kg.ingest.checks import show
 from kg.ingest.mapping import Mapped, map_questionnaire
 from kg.ingest.model import Questionnaire
 from kg.ingest.readers import capped
-from kg.namespaces import ISO3, MKG, PROV, RDF, XSD, DataIRIs
+from kg.namespaces import ISO3, MKG, PROV, RDF, RDFS, XSD, DataIRIs
 from kg.store.base import Store
 from kg.validate import validate
 from kg.vocab import load_model_triples, load_vocabularies
@@ -322,8 +322,10 @@ def import_record(c: Checked, iris: DataIRIs, started: datetime, user: str) -> l
         ox.Triple(act, nn(MKG.toolVersion), lit(__version__)),
         ox.Triple(act, nn(MKG.tripleCount), lit(len(c.mapped.triples), XSD.integer)),
     ]
+    file_nodes: dict[str, ox.NamedNode] = {}
     for f in c.questionnaire.files:
         node = ox.NamedNode(f"{act.value}/file/{quote(f.name, safe='')}")
+        file_nodes[f.name] = node
         out += [
             ox.Triple(act, nn(PROV.used), node),
             ox.Triple(node, nn(RDF.type), nn(MKG.InputFile)),
@@ -331,6 +333,20 @@ def import_record(c: Checked, iris: DataIRIs, started: datetime, user: str) -> l
             ox.Triple(node, nn(MKG.sha256), lit(f.sha256)),
             ox.Triple(node, nn(MKG.rowCount), lit(f.rows, XSD.integer)),
         ]
+    # Row-level provenance: where each minted IRI comes from (FILE:ROW), in the record, not in
+    # the data, so that re-importing unchanged files still changes no data triple.
+    for origin in c.mapped.origins:
+        file = file_nodes.get(origin.file)
+        if file is None:
+            continue
+        row = ox.NamedNode(f"{file.value}/row/{origin.row}")
+        out += [
+            ox.Triple(row, nn(RDF.type), nn(MKG.InputRow)),
+            ox.Triple(row, nn(MKG.inFile), file),
+            ox.Triple(row, nn(MKG.rowNumber), lit(origin.row, XSD.integer)),
+            ox.Triple(row, nn(RDFS.label), lit(f"{origin.file}:{origin.row}")),
+        ]
+        out += [ox.Triple(row, nn(MKG.sourceRowOf), ox.NamedNode(iri)) for iri in origin.iris]
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -155,6 +156,15 @@ NODE_KIND_COLUMNS: dict[tuple[str, str], str] = {
 }
 
 
+@dataclass(frozen=True)
+class RowOrigin:
+    """A questionnaire row and the IRIs minted from it (kept in the import record)."""
+
+    file: str  # the input file as error lines and the import record name it
+    row: int  # as a spreadsheet shows it (header = 1)
+    iris: tuple[str, ...]
+
+
 @dataclass
 class Mapped:
     """The country's data triples and the way back from nodes to rows."""
@@ -163,6 +173,7 @@ class Mapped:
     triples: list[ox.Triple]
     node_rows: dict[str, tuple[Table, Row]] = field(default_factory=dict)
     id_prefix: str = ""  # "<base>id/<ISO3>/": what precedes the node kind in minted IRIs
+    origins: list[RowOrigin] = field(default_factory=list)  # every minted IRI's file and row
 
     def locate(self, focus: str, path: str | None) -> Location:
         """The file, row and column a SHACL result about (focus, path) comes from."""
@@ -186,6 +197,7 @@ class _Mapper:
         self.problems: list[Problem] = []
         self._actor_ids = self._ids("actors")
         self._source_ids = self._ids("data_sources")
+        self._row_node: dict[tuple[str, int], ox.NamedNode] = {}  # the row's (first) node
 
     # -- helpers ---------------------------------------------------------------
     def _ids(self, table: str) -> set[str]:
@@ -200,6 +212,7 @@ class _Mapper:
 
     def mint(self, s: ox.NamedNode, cls: object, table: Table, row: Row) -> ox.NamedNode:
         self.node_rows[s.value] = (table, row)
+        self._row_node.setdefault((table.name, row.number), s)
         self.add(s, RDF.type, _n(cls))
         return s
 
@@ -406,6 +419,21 @@ class _Mapper:
             self.refs(c, MKG.responsible, row, "responsible", "actor")
             self.codes(c, MKG.domain, row, "domains", "domain")
 
+    def column_notes(self) -> None:
+        """Unknown columns, kept as the warning says: each non-empty cell a mkg:ColumnNote on
+        the row's node (<node>/column/<name>), with the column's name and the cell verbatim."""
+        for name, table in self.q.tables.items():
+            for row in table.rows:
+                node = self._row_node.get((name, row.number))
+                if node is None:
+                    continue
+                for column, text in row.extras.items():
+                    note = self.mint(_n(f"{node.value}/column/{quote(column, safe='')}"),
+                                     MKG.ColumnNote, table, row)
+                    self.add(node, MKG.columnNote, note)
+                    self.add(note, MKG.columnName, ox.Literal(column))
+                    self.add(note, RDF.value, ox.Literal(text))
+
     def references(self) -> None:
         for table, row in self.rows("references"):
             r = self.mint(
@@ -431,10 +459,15 @@ def map_questionnaire(
     """Map a checked questionnaire to the country's data triples (import record excluded)."""
     m = _Mapper(q, iris, vocab or load_vocabularies())
     for step in (m.country_file, m.actors, m.data_sources, m.relations, m.challenges,
-                 m.recommendations, m.practices, m.process, m.context, m.references):
+                 m.recommendations, m.practices, m.process, m.context, m.references,
+                 m.column_notes):
         step()
     if m.problems:
         raise InputError(m.problems)
     # Duplicate triples (e.g. a code listed twice) are one fact.
     unique = list(dict.fromkeys(m.triples))
-    return Mapped(m.iso3, unique, m.node_rows, iris.country(m.iso3) + "/")
+    by_row: dict[tuple[str, int], list[str]] = {}
+    for iri, (table, row) in m.node_rows.items():
+        by_row.setdefault((table.source, row.number), []).append(iri)
+    origins = [RowOrigin(file, number, tuple(iris)) for (file, number), iris in by_row.items()]
+    return Mapped(m.iso3, unique, m.node_rows, iris.country(m.iso3) + "/", origins)

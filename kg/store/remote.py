@@ -33,14 +33,22 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
+import errno
+import fcntl
+import hashlib
 import http.client
 import json
+import os
 import re
+import tempfile
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -154,6 +162,35 @@ def _timed_out(exc: BaseException) -> bool:
     reason = getattr(exc, "reason", None)
     return isinstance(exc, TimeoutError) or isinstance(reason, TimeoutError) or (
         "timed out" in str(reason or exc))
+
+
+WRITER_LOCK_TIMEOUT_S = 300.0
+
+
+@contextlib.contextmanager
+def _machine_lock(endpoint: str) -> Iterator[None]:
+    """An exclusive lock shared by every process of this machine writing to `endpoint`."""
+    digest = hashlib.sha256(endpoint.encode()).hexdigest()[:24]
+    path = Path(tempfile.gettempdir()) / f"migkg-remote-{digest}.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:
+        yield  # no lock to be had here (a read-only temporary folder): best effort
+        return
+    try:
+        deadline = time.monotonic() + WRITER_LOCK_TIMEOUT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES) \
+                        or time.monotonic() > deadline:
+                    break  # best effort: write without it rather than never
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the flock
 
 
 class RemoteStore(Store):
@@ -414,6 +451,18 @@ class RemoteStore(Store):
                                         write=write) from None
 
     # -- the Store interface -----------------------------------------------------------------------
+
+    def replace_graphs(self, graphs: Iterable[tuple[str, Iterable[ox.Triple]]]) -> None:
+        """Replace several graphs, each atomically, under a writer lock (best effort).
+
+        A SPARQL endpoint has no lock a client could take, so writers of this store are
+        serialised only on this machine: an flock on a file in the temporary folder named
+        after the update endpoint, held while the caller's graphs are produced (an import
+        reads the country's old import records then) and written. Two imports of one country
+        from two machines at the same moment can still lose one import record."""
+        with _machine_lock(self.graph_store_endpoint or self.update_endpoint):
+            for graph, triples in graphs:
+                self.replace_graph(graph, triples)
 
     def replace_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         """Atomically replace one graph (no triples = delete it)."""

@@ -69,12 +69,12 @@ def questionnaire(store: Store, iso3: str, *, base: str, lang: str = "en", fmt: 
                                 {"count": hidden}, WARNING))
     warnings += tables.problems
     if fmt == "csv":
-        files = csv_files(tables.rows)
+        files = csv_files(tables.rows, tables.notes)
         return QuestionnaireFile(zip_files(iso3, files), fmt, rows, warnings, files)
     info = _info(triples, iso3, iris, lang, tables.rows)
     info.restricted_left_out = 0 if include_restricted else hidden
     info.restricted_included = include_restricted and hidden > 0
-    data, long_cells = write_workbook(tables.rows, info, lang, vocab)
+    data, long_cells = write_workbook(tables.rows, info, lang, vocab, tables.notes)
     return QuestionnaireFile(data, fmt, rows, warnings + long_cells)
 
 

@@ -13,15 +13,18 @@ import io
 import zipfile
 from collections.abc import Iterable
 
-from kg.workbook.layout import sheets
+from kg.workbook.layout import sheets, with_notes
 
 _FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def csv_files(tables: dict[str, list[dict[str, str | int]]]) -> dict[str, bytes]:
-    """file name -> bytes, every template file (header only when it has no rows)."""
+def csv_files(tables: dict[str, list[dict[str, str | int]]],
+              notes: dict[str, list[str]] | None = None) -> dict[str, bytes]:
+    """file name -> bytes, every template file (header only when it has no rows); the columns
+    the template does not define (notes: sheet -> names) after the template's."""
     out = {}
     for sheet in sheets():
+        sheet = with_notes(sheet, (notes or {}).get(sheet.name, []))
         buffer = io.StringIO(newline="")
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(sheet.names)

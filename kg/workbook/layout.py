@@ -71,6 +71,16 @@ def sheets() -> tuple[Sheet, ...]:
     return tuple(out)
 
 
+def with_notes(sheet: Sheet, names: list[str] | tuple[str, ...]) -> Sheet:
+    """The sheet with extra columns after the template's: columns the template does not
+    define, read from the graph's column notes (kind "note": text, kept as typed)."""
+    if not names:
+        return sheet
+    extra = tuple(Column(name, "note", False, (), None, ()) for name in names)
+    return Sheet(sheet.name, sheet.required, sheet.exactly_one_row, sheet.columns + extra,
+                 sheet.key)
+
+
 def version() -> str:
     return template_info().version
 

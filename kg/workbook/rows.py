@@ -127,6 +127,9 @@ class Tables:
 
     rows: dict[str, list[dict[str, Cell]]]
     problems: list[Problem] = field(default_factory=list)
+    # sheet -> names of the columns the template does not define (the graph's column notes),
+    # written after the template's columns so that re-importing keeps them
+    notes: dict[str, list[str]] = field(default_factory=dict)
 
 
 class _Graph:
@@ -160,6 +163,7 @@ class _Reader:
         self.graph, self.iso3, self.vocab = _Graph(triples), iso3, vocab
         self.country = iris.country(iso3)
         self.problems: list[Problem] = []
+        self.notes: dict[str, set[str]] = {}
 
     def prefix(self, file: str) -> str:
         kind = FILES[file].kind
@@ -171,15 +175,33 @@ class _Reader:
             return [self.country] if self.country in self.graph.out else []
         return self.graph.minted(self.prefix(sheet.name))
 
+    def column_notes(self, node: str) -> dict[str, str]:
+        """The row's unknown columns, kept as mkg:ColumnNote nodes: column name -> text."""
+        out: dict[str, str] = {}
+        for note in self.graph.out.get(node, {}).get(str(MKG.columnNote), []):
+            props = self.graph.out.get(note.value, {}) if isinstance(note, ox.NamedNode) else {}
+            names = [t.value for t in props.get(str(MKG.columnName), [])
+                     if isinstance(t, ox.Literal)]
+            values = [t.value for t in props.get(str(RDF.value), []) if isinstance(t, ox.Literal)]
+            if len(names) == 1 and len(values) == 1:
+                out[names[0]] = values[0]
+        return out
+
     def table(self, sheet: Sheet) -> list[dict[str, Cell]]:
         spec = FILES[sheet.name]
         found = [(node, {c.name: self.cell(sheet.name, node, c, spec.paths[c.name]) for c in sheet.columns})
                  for node in self.nodes(sheet)]
+        template = set(sheet.names)
+        for node, values in found:
+            for name, text in self.column_notes(node).items():
+                if name not in template:  # (never a template column: those are read above)
+                    values[name] = text
+                    self.notes.setdefault(sheet.name, set()).add(name)
         order = spec.order or sheet.key or ("id",)
         found.sort(key=lambda item: tuple(str(item[1].get(c) or "") for c in order) + (item[0],))
         rows = []
         for number, (node, values) in enumerate(found, start=2):
-            row: dict[str, Cell] = {}
+            row: dict[str, Cell] = {name: v for name, v in values.items() if name not in template}
             for column in sheet.columns:
                 value = values[column.name]
                 if isinstance(value, _Several):
@@ -289,4 +311,4 @@ def read_tables(triples: list[ox.Triple], iso3: str, iris: DataIRIs,
         if sheet.name not in FILES:
             continue  # a file the graph cannot be read back into yet: missing_paths() says so
         rows[sheet.name] = reader.table(sheet)
-    return Tables(rows, reader.problems)
+    return Tables(rows, reader.problems, {k: sorted(v) for k, v in reader.notes.items()})

@@ -41,6 +41,7 @@ from kg.workbook.layout import (
     purpose,
     required_text,
     sheets,
+    with_notes,
     t,
     version,
 )
@@ -84,12 +85,14 @@ def xstring(text: str) -> str:
 
 
 def write_workbook(tables: dict[str, list[dict[str, str | int]]], info: Info, lang: str,
-                   vocab: Vocabularies) -> tuple[bytes, list[Problem]]:
-    """The workbook's bytes, and warnings about cells a spreadsheet program would cut."""
+                   vocab: Vocabularies, notes: dict[str, list[str]] | None = None
+                   ) -> tuple[bytes, list[Problem]]:
+    """The workbook's bytes, and warnings about cells a spreadsheet program would cut.
+    notes: sheet -> the columns the template does not define, written after its columns."""
     wb = Workbook()
     instructions = wb.active
     instructions.title = INSTRUCTIONS
-    layout = sheets()
+    layout = [with_notes(s, (notes or {}).get(s.name, [])) for s in sheets()]
     problems: list[Problem] = []
     styles = _Styles()
     list_ranges = _write_lists(wb.create_sheet(LISTS), vocab, lang)

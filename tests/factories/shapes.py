@@ -19,6 +19,7 @@ CONCERNS = (
     "process",
     "references",
     "context",
+    "column-notes",
 )
 PREFIX_TEXT = (HERE / "prefixes.ttl").read_text(encoding="utf-8")
 BASE_TEXT = (HERE / "base.ttl").read_text(encoding="utf-8")

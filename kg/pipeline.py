@@ -84,7 +84,9 @@ def check(path: Path, settings: Settings) -> Checked:
         severity = ERROR if result.severity == "error" else WARNING
         key = (location, severity, tuple(sorted(texts.items())))
         values = found.setdefault(key, (texts, []))[1]
-        shown = offending_value(result.value, mapped.id_prefix)
+        # (A SPARQL constraint without ?value reports the focus itself: nothing to name.)
+        shown = (offending_value(result.value, mapped.id_prefix)
+                 if result.value != result.focus else None)
         if shown and shown not in values and not any(shown in t for t in texts.values()):
             values.append(shown)
     for (location, severity, _), (texts, values) in found.items():

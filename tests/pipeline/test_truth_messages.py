@@ -150,3 +150,14 @@ def test_wide_encodings_are_named_right(tmp_path: Path, encoding: str, bom: byte
         read_questionnaire(folder, Settings())
     assert info.value.lines()[0] == (
         f'references.csv:1:: {name} text is not accepted; save the file as "CSV UTF-8"')
+
+
+def test_rules_about_the_row_itself_name_no_value(tmp_path: Path) -> None:
+    """A rule about the row (an existing source with no producer) has nothing to name."""
+    from kg.resources import demo_countries_dir
+
+    result = run_migkg(tmp_path / "store", "validate", str(demo_countries_dir() / "XAC"))
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert any("has no producer" in line for line in lines)
+    assert not any("Found:" in line for line in lines), lines

@@ -29,7 +29,7 @@ from kg.ingest.checks import show
 from kg.ingest.mapping import Mapped, map_questionnaire
 from kg.ingest.model import Questionnaire
 from kg.ingest.readers import capped
-from kg.namespaces import ISO3, MKG, PROV, RDF, RDFS, XSD, DataIRIs
+from kg.namespaces import ISO3, MKG, PROV, RDF, XSD, DataIRIs
 from kg.store.base import Store
 from kg.validate import validate
 from kg.vocab import load_model_triples, load_vocabularies
@@ -346,7 +346,9 @@ def import_record(c: Checked, iris: DataIRIs, started: datetime, user: str) -> l
             ox.Triple(row, nn(RDF.type), nn(MKG.InputRow)),
             ox.Triple(row, nn(MKG.inFile), file),
             ox.Triple(row, nn(MKG.rowNumber), lit(origin.row, XSD.integer)),
-            ox.Triple(row, nn(RDFS.label), lit(f"{origin.file}:{origin.row}")),
+            # FILE:ROW as error lines name it (not rdfs:label: Virtuoso 7.2 then mis-joins
+            # entity-facts' label OPTIONALs).
+            ox.Triple(row, nn(MKG.location), lit(f"{origin.file}:{origin.row}")),
         ]
         out += [ox.Triple(row, nn(MKG.sourceRowOf), ox.NamedNode(iri)) for iri in origin.iris]
     return out

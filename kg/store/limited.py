@@ -20,7 +20,7 @@ inside that pyoxigraph store, so the worker inherits no lock held mid-operation)
 Protocol (one pipe each way): the parent writes `form (1 byte), max_rows (int32, -1 = no
 cap), seconds left (double), text length (uint32), text`; the worker answers `kind (1 byte), length (uint64),
 payload`: S (SPARQL TSV, at most max_rows + 1 rows), A (true/false), C (N-Triples), E (JSON
-{key, params}). pyoxigraph parses TSV and N-Triples back into the same terms.
+{key, params}). pyoxigraph writes them and parses them back into the same terms.
 
 What keeps workers from outliving their use:
 - each closes every inherited descriptor but its two pipe ends (no client socket or
@@ -407,11 +407,51 @@ def _read_exactly(fd: int, n: int) -> bytes | None:
     return bytes(data)
 
 
+class _Enough(Exception):
+    """Raised through pyoxigraph's serialiser once the row cap is reached."""
+
+
+class _Capped:
+    """A binary file-like for pyoxigraph's serialisers keeping at most `lines` lines (None:
+    all); past them its write() stops the serialisation (the rest is never computed)."""
+
+    def __init__(self, lines: int | None) -> None:
+        self.parts: list[bytes] = []
+        self.left = lines
+        self.full = False
+
+    def write(self, data: bytes) -> int:
+        data = bytes(data)
+        if self.left is not None:
+            count = data.count(b"\n")
+            if count >= self.left:
+                end = -1
+                for _ in range(self.left):
+                    end = data.index(b"\n", end + 1)
+                self.parts.append(data[:end + 1])
+                self.left, self.full = 0, True
+                raise _Enough()
+            self.left -= count
+        self.parts.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def serialize(self, result: ox.QuerySolutions | ox.QueryTriples, fmt: Any) -> bytes:
+        try:
+            result.serialize(self, format=fmt)
+        except Exception:
+            if not self.full:
+                raise
+        return b"".join(self.parts)
+
+
 def _answer(store: ox.Store, sparql: str, form: str, max_rows: int | None,
             alarm_s: float) -> bytes:
-    """`kind + payload` for one query. Terms print as N-Triples (str()), escapes included,
-    so TSV cells never hold a raw TAB or newline. The alarm ends the process if it runs
-    past the parent's deadline with no parent left to kill it."""
+    """`kind + payload` for one query, serialised by pyoxigraph (SPARQL TSV, N-Triples: one
+    row or triple per line, escapes included), cut after max_rows + 1 rows. The alarm ends
+    the process if it runs past the parent's deadline with no parent left to kill it."""
     try:
         signal.setitimer(signal.ITIMER_REAL, alarm_s)
         try:
@@ -422,23 +462,14 @@ def _answer(store: ox.Store, sparql: str, form: str, max_rows: int | None,
                                           "params": {"expected": form}}).encode()
             if form == ASK:
                 return b"A" + (b"true" if bool(result) else b"false")
-            if form == SELECT:
-                lines = ["\t".join(f"?{v.value}" for v in result.variables)]
-                for i, solution in enumerate(result):
-                    if max_rows is not None and i > max_rows:
-                        break
-                    lines.append("\t".join("" if t is None else str(t) for t in solution))
-                return b"S" + ("\n".join(lines) + "\n").encode("utf-8")
-            triples = []
-            for i, t in enumerate(result):
-                if max_rows is not None and i > max_rows:
-                    break
-                triples.append(f"{t.subject} {t.predicate} {t.object} .\n")
-            return b"C" + "".join(triples).encode("utf-8")
+            if form == SELECT:  # a header line, then the rows
+                lines = None if max_rows is None else max_rows + 2
+                return b"S" + _Capped(lines).serialize(result, ox.QueryResultsFormat.TSV)
+            lines = None if max_rows is None else max_rows + 1
+            return b"C" + _Capped(lines).serialize(result, ox.RdfFormat.N_TRIPLES)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     except SyntaxError as exc:
         return b"E" + json.dumps({"key": "bad_query", "params": {"reason": str(exc)}}).encode()
     except (OSError, ValueError, RuntimeError) as exc:
         return b"E" + json.dumps({"key": "query_failed", "params": {"reason": str(exc)}}).encode()
-

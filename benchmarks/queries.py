@@ -13,7 +13,9 @@ match). 100 x 4 copies of XAA's ~2,500 triples = ~1M triples.
 Reports, per named query, p50 and p95 over --runs runs (per-country queries on a
 different country each run), on the embedded store and on `oxigraph serve`:
 - `layer`: Workspace.run_query (parameter checks, binding, the time-limited Store.run_query,
-  conversion, the row cap): what every shell calls;
+  conversion, the row cap): what every shell calls. A query confined to one country (or
+  entity, or the vocabularies) runs in the thread; one over every country runs in the
+  query worker pool (kg.store.limited), so its overhead includes the pool's;
 - `raw`: the same bound text on the same pyoxigraph store (pyoxigraph Store.query, every
   row consumed, every value converted to str) - or, for the remote backend, the same HTTP
   request with the JSON answer parsed and every value taken as str;
@@ -34,8 +36,9 @@ Then the limits (unless --no-limits), on both backends:
   query (actors) sent as ad-hoc SPARQL (the embedded store runs it in a pooled query
   worker) and as a named query (in the thread), each vs the raw query (target <= 1.3x);
   and 4 threads sending ad-hoc per-country queries at once vs 4 threads of raw queries;
-- the slowest named query at p95, against the limit (named queries are trusted text and run
-  in the thread: the check that each stays far under the limit, target < limit / 10).
+- the slowest named query at p95 among those confined to one country, one entity or the
+  vocabularies, against the limit (they run in the thread: the check that each stays far
+  under the limit, target < limit / 10); named queries over every country run in the pool.
 Exit code 1 when a target is missed.
 """
 
@@ -380,13 +383,22 @@ def limits_report(title: str, store: Store, raw: Callable[[str], int], codes: li
             f"threads {threaded:.2f} ms: {pooled / threaded:.2f}x",
             f"{len(pool.pids())} workers, {pool.forks} forks in all")
 
-    slowest = max(named, key=lambda r: r["p95"]) if named else None
+    # Named queries confined to one country (or entity, or the vocabularies) run in the
+    # thread: each must stay far under the limit. Those over every country run in the pool.
+    confined = [r for r in named if r["scope"] == "country" or r["group"] == "docs"]
+    slowest = max(confined, key=lambda r: r["p95"]) if confined else None
     if slowest:
         share = slowest["p95"] / (args.limit * 1000)
-        row("slowest named query at p95 (in the thread)",
+        row("slowest confined named query at p95",
             f"{slowest['p95']:8.1f} ms ({slowest['query']}, {slowest['scope']}): "
             f"{share:.1%} of the limit", f"< {NAMED_SHARE_OF_LIMIT:.0%} of it",
             share < NAMED_SHARE_OF_LIMIT or not named_target)
+    pooled_rows = [r for r in named if r not in confined]
+    if pooled_rows:
+        worst = max(pooled_rows, key=lambda r: r["p95"])
+        row("slowest named query over every country", f"{worst['p95']:8.1f} ms "
+            f"({worst['query']}): {worst['p95'] / (args.limit * 1000):.1%} of the limit",
+            "time-limited")
     return failures
 
 

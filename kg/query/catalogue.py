@@ -105,6 +105,20 @@ class NamedQuery:
             raise ParameterError(problems)
         return bound
 
+    def confined(self, params: Mapping[str, object] | None = None) -> bool:
+        """Whether a run with these parameters reads one country's data (a country or an
+        entity is given) or only the vocabularies and the ontology (the docs group).
+
+        benchmarks/queries.py shows every such query far under the time limit at 1M
+        triples, so it may run on a store's cheaper path (in the thread: kg.query.execute).
+        A query over every country grows with the store: it runs where the limit stops it.
+        """
+        if self.group == "docs":
+            return True
+        given = params or {}
+        return any(p.base in ("iso3", "iri") and given.get(p.name) not in (None, "")
+                   for p in self.parameters)
+
     def bind(self, params: Mapping[str, object] | None = None) -> str:
         """The query text with its parameters bound by a VALUES block of RDF terms."""
         return bind_text(self.prepared, self.inserts, self.terms(params))

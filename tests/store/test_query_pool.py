@@ -91,6 +91,21 @@ def test_workers_are_reused_between_queries(ws):
     assert store.query_workers()[0] in children()
 
 
+def test_named_queries_over_every_country_run_in_the_pool(ws):
+    """One country's named query (or the vocabularies') runs in the thread; one over every
+    country grows with the store, so it runs where the time limit can stop it."""
+    store = ws.store
+    ws.run_query("actors", {"country": "XAA"})
+    ws.run_query("vocab-schemes")
+    assert store._pool.forks == 0
+    ws.run_query("country-summary")
+    assert store._pool.forks == 1
+    ws.run_query("completeness", {"country": "XAA"})
+    assert store._pool.forks == 1
+    ws.run_query("completeness")
+    assert store._pool.forks == 1 and len(store.query_workers()) == 1
+
+
 def test_a_write_replaces_the_workers(ws):
     store = ws.store
     assert ws.sparql(COUNT).select.rows == [{"n": 300}]

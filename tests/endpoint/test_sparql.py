@@ -353,3 +353,9 @@ def test_restricted_contact_points_are_invisible(client):
     restricted = ("ASK { ?cp <https://w3id.org/migkg/ontology#visibility> "
                   "<https://w3id.org/migkg/vocab/contact-visibility/restricted> }")
     assert client.get("/sparql", query_string={"query": restricted}).json["boolean"] is False
+
+
+def test_an_over_long_query_is_refused_before_it_is_read_whole(client):
+    body = ("ASK { " + "?s ?p ?o . " * 60_000 + "}").encode()
+    response = client.post("/sparql", data=body, headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 400 and response.json["errors"][0]["key"] == "query.guard.too_long"

@@ -8,10 +8,12 @@ So HTML, Markdown, DOCX and PDF say the same thing in the same order.
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from kg import __version__, i18n
 from kg.guide.sections import (
@@ -64,6 +66,74 @@ WIDTHS: dict[tuple[str, ...], tuple[int, ...]] = {
 }
 
 
+# Page and table fonts (kg/guide/templates/guide.css): A4 less 2 x 1.8 cm of margins, in points;
+# body tables at .9 of 10 pt, wide ones at .8.
+TEXT_WIDTH_PT = (21.0 - 2 * 1.8) / 2.54 * 72
+TABLE_FONT_PT = 9.0
+WIDE_FONT_PT = 8.0
+CELL_PADDING_EM = 1.05  # both sides' padding and the borders, and a little room
+
+
+@cache
+def _font(bold: bool):
+    """DejaVu Sans (Bold), the guide's font, as matplotlib ships it: its exact advances."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    path = font_manager.findfont(font_manager.FontProperties(
+        family="DejaVu Sans", weight="bold" if bold else "normal"), fallback_to_default=True)
+    font = FT2Font(path)
+    font.set_size(100, 72)  # 100 pt at 72 dpi: widths in 1/100 em
+    return font
+
+
+@cache
+def word_width_em(word: str, bold: bool = False) -> float:
+    """A word's width in the guide's font, in em."""
+    import warnings
+
+    font = _font(bold)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a glyph the font lacks: a box, same width
+        # Lone surrogates and the like become U+FFFD, as every renderer shows them.
+        font.set_text(re.sub("[\ud800-\udfff]", "\ufffd", word), 0.0)
+    return font.get_width_height()[0] / 64 / 100
+
+
+def fit_widths(header: Sequence[str], rows: Sequence[Sequence[Cell]], base: Sequence[int],
+               font_pt: float) -> tuple[float, ...]:
+    """Column widths (percent) from `base`, widened so that the longest word of each column
+    fits without being broken (links and checksums may break anywhere: not counted), the
+    room taken from columns that have some to spare. `base` when the words cannot all fit."""
+    if not base:
+        return ()
+    mins = []
+    for i, title in enumerate(header):
+        em = max((word_width_em(w, bold=True) for w in title.split()), default=0.0)
+        for row in rows:
+            for line in row[i]:
+                for span in line:
+                    if span.href or span.code:
+                        continue
+                    for w in span.text.split():
+                        em = max(em, word_width_em(w, bold=span.strong))
+        mins.append((em + CELL_PADDING_EM) * font_pt / TEXT_WIDTH_PT * 100)
+    if sum(mins) > 100:
+        return tuple(base)
+    widths = [max(float(b), m) for b, m in zip(base, mins, strict=True)]
+    excess = sum(widths) - 100
+    while excess > 1e-6:
+        slack = [w - m for w, m in zip(widths, mins, strict=True)]
+        room = sum(slack)
+        widths = [w - excess * s / room for w, s in zip(widths, slack, strict=True)]
+        excess = sum(widths) - 100
+    # Tenths of a percent, each at least its column's need, summing to 100.
+    out = [math.ceil(w * 10 - 1e-9) / 10 for w in widths]
+    i = max(range(len(out)), key=lambda k: (out[k] - mins[k], -k))
+    out[i] = round(out[i] - (sum(out) - 100), 1)
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Span:
     """A piece of text; `lang` marks data shown in the other language (fallback)."""
@@ -74,6 +144,7 @@ class Span:
     em: bool = False
     lang: str = ""
     free: bool = False  # free text whose language the data does not declare
+    code: bool = False  # a checksum or code: may break anywhere, shown in a fixed font
 
 
 Inline = tuple[Span, ...]
@@ -103,7 +174,7 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     style: str = ""  # css class hint: "figures", "wide"
-    widths: tuple[int, ...] = ()  # column widths in percent (fixed layout: faster PDF)
+    widths: tuple[float, ...] = ()  # column widths in percent (fixed layout: faster PDF)
 
 
 @dataclass(frozen=True)
@@ -288,8 +359,11 @@ class _Layout:
               ) -> None:
         """A table whose header cells are the catalogue's col.<key> texts."""
         keys = tuple(columns)
-        self.blocks.append(Table(tuple(self.w(f"col.{k}") for k in keys),
-                                 tuple(tuple(r) for r in rows), style, WIDTHS.get(keys, ())))
+        header = tuple(self.w(f"col.{k}") for k in keys)
+        body = tuple(tuple(r) for r in rows)
+        widths = fit_widths(header, body, WIDTHS.get(keys, ()), WIDE_FONT_PT if style == "wide"
+                            else TABLE_FONT_PT)
+        self.blocks.append(Table(header, body, style, widths))
 
     def label_value(self, key: str, value: Inline | str) -> Inline:
         return (Span(self.w(key), strong=True), Span(self.w("colon")),
@@ -616,8 +690,10 @@ class _Layout:
         else:
             self.note("government.no_holders")
         if d.others:
+            # Named only: their roles and contacts are under the domains whose data they hold,
+            # under "Other domains" or in the contact list (Annex C).
             self.heading(4, w("government.others"), f"domain-{code}-others")
-            self.actor_table(d.others)
+            self.para(joined((self.acronymed_inline(a) for a in d.others), w("semicolon")))
         self.heading(4, w("government.challenges"), f"domain-{code}-challenges")
         if d.challenges:
             self.blocks.append(Bullets(tuple(self.challenge_item(c) for c in d.challenges)))
@@ -625,7 +701,7 @@ class _Layout:
             self.note("government.no_challenges")
         self.heading(4, w("government.recommendations"), f"domain-{code}-recommendations")
         if d.recommendations:
-            self.blocks.append(Bullets(tuple(self.recommendation_item(r)
+            self.blocks.append(Bullets(tuple(self.recommendation_item(r, brief=True)
                                              for r in d.recommendations)))
         else:
             self.note("government.no_recommendations")
@@ -637,12 +713,12 @@ class _Layout:
         item.append(Span(")"))
         return tuple(item)
 
-    def recommendation_item(self, r: Recommendation) -> Inline:
+    def recommendation_item(self, r: Recommendation, brief: bool = False) -> Inline:
         w = self.w
-        item: list[Span] = [Span(r.text.value, strong=True, lang=r.text.lang)]
+        item: list[Span] = [Span(r.text.value, strong=not brief, lang=r.text.lang)]
         if r.priority:
             item += w.inline("recommendations.priority", priority=r.priority)
-        if r.addressed_to:
+        if r.addressed_to and not brief:
             item += w.inline("recommendations.addressed_to",
                              names=joined(n.name for n in r.addressed_to))
         return tuple(item)
@@ -856,6 +932,13 @@ class _Layout:
         else:
             self.note("contacts.none")
 
+    def acronymed_inline(self, a: Actor) -> Inline:
+        """'Name (ACR)' for a list in the text."""
+        name: list[Span] = [Span(a.name.value, lang=a.name.lang)]
+        if a.acronym:
+            name += [Span(" ("), Span(a.acronym, free=True), Span(")")]
+        return tuple(name)
+
     def acronymed_cell(self, a: Actor) -> Cell:
         name: list[Span] = [Span(a.name.value, strong=True, lang=a.name.lang)]
         if a.acronym:
@@ -898,7 +981,7 @@ class _Layout:
                           last=w.timestamp(rec.last_ended))
             self.table(("file", "rows", "sha256"), [
                 (((Span(f.name, free=True),),), ((Span("" if f.rows is None else str(f.rows)),),),
-                 ((Span(f.sha256, href="", em=False, free=False, lang=""),),))
+                 ((Span(f.sha256, code=True),),))
                 for f in rec.files])
 
     def lists(self) -> None:

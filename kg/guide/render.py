@@ -97,6 +97,8 @@ def _inline_html(spans: Inline) -> Markup:
         elif s.free:
             # lang="": the data does not say which language this free text is in.
             piece = Markup('<span lang="">{}</span>').format(piece)
+        if s.code:
+            piece = Markup('<span class="code">{}</span>').format(piece)
         if s.em:
             piece = Markup("<em>{}</em>").format(piece)
         if s.strong:
@@ -137,9 +139,51 @@ def _css() -> Markup:
     return Markup((files("kg.guide") / "templates" / "guide.css").read_text(encoding="utf-8"))
 
 
+@cache
+def watermark_svg(text: str) -> str:
+    """An A4 page's watermark: text outlined as paths (no text to extract), rotated, pale.
+
+    Drawn as the page background in print, a PDF artifact that screen readers and text
+    extraction (pdftotext, copy and paste) leave out. Same text, same bytes."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path as MplPath
+    from matplotlib.textpath import TextPath
+
+    path = TextPath((0, 0), text, size=100,
+                    prop=FontProperties(family="DejaVu Sans", weight="bold"))
+    ext = path.get_extents()
+    d = []
+    for points, code in path.iter_segments(curves=True, simplify=False):
+        xy = [f"{v:.1f}" for v in points]
+        if code == MplPath.MOVETO:
+            d.append("M" + " ".join(xy))
+        elif code == MplPath.LINETO:
+            d.append("L" + " ".join(xy))
+        elif code == MplPath.CURVE3:
+            d.append("Q" + " ".join(xy))
+        elif code == MplPath.CURVE4:
+            d.append("C" + " ".join(xy))
+        elif code == MplPath.CLOSEPOLY:
+            d.append("Z")
+    w, h = ext.width, ext.height
+    # A4 in points; the text's box centred, turned 35 degrees, 80 % of the page's width.
+    scale = 0.8 * 595 / w
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="595" height="842" '
+        'viewBox="0 0 595 842">'
+        f'<g transform="translate(297.5 421) rotate(-35) scale({scale:.4f} {-scale:.4f}) '
+        f'translate({-(ext.x0 + w / 2):.1f} {-(ext.y0 + h / 2):.1f})">'
+        f'<path d="{" ".join(d)}" fill="#b00020" fill-opacity="0.10"/></g></svg>')
+
+
 def html(doc: Document) -> str:
+    page_watermark = ""
+    if doc.watermark:
+        page_watermark = "data:image/svg+xml;base64," + base64.b64encode(
+            watermark_svg(clean(doc.watermark)).encode("utf-8")).decode("ascii")
     return _environment().get_template("guide.html").render(
-        doc=doc, css=_css(), contents_title=Words(doc.lang)("contents"))
+        doc=doc, css=_css(), contents_title=Words(doc.lang)("contents"),
+        page_watermark=page_watermark)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,6 +341,56 @@ def _docx_runs(paragraph, spans: Inline) -> None:
             run = paragraph.add_run(value)
             run.bold = style.strong or None
             run.italic = style.em or None
+            if style.lang:
+                _run_lang(run, style.lang)
+
+
+# Word's language tags for the guide's languages.
+DOCX_LANGS = {"en": "en-GB", "fr": "fr-FR"}
+
+
+def _run_lang(run, lang: str) -> None:
+    """Mark a run as being in another language than the document's (spell check, speech)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = OxmlElement("w:lang")
+    element.set(qn("w:val"), DOCX_LANGS.get(lang, lang))
+    run._r.get_or_add_rPr().append(element)
+
+
+def _docx_language(document, lang: str) -> None:
+    """The guide's language in the styles' defaults and every style that names one, and in
+    the settings' theme font language: a French guide has no en-US left to spell-check with."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tag = DOCX_LANGS.get(lang, lang)
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default is None:
+            rpr_default = OxmlElement("w:rPrDefault")
+            defaults.insert(0, rpr_default)
+        rpr = rpr_default.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            rpr_default.append(rpr)
+        if rpr.find(qn("w:lang")) is None:
+            rpr.append(OxmlElement("w:lang"))
+    for element in styles.iter(qn("w:lang")):
+        element.set(qn("w:val"), tag)
+        if element.get(qn("w:eastAsia")):
+            element.set(qn("w:eastAsia"), tag)
+    normal = document.styles["Normal"].element.get_or_add_rPr()
+    if normal.find(qn("w:lang")) is None:
+        element = OxmlElement("w:lang")
+        element.set(qn("w:val"), tag)
+        normal.append(element)
+    settings = document.settings.element
+    for element in settings.iter(qn("w:themeFontLang")):
+        element.set(qn("w:val"), tag)
 
 
 def _hyperlink_style(paragraph):
@@ -375,6 +469,7 @@ def docx(doc: Document) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "DejaVu Sans"
     normal.font.size = Pt(10)
+    _docx_language(document, doc.lang)
 
     if doc.watermark:
         header = section.header.paragraphs[0]
@@ -413,7 +508,10 @@ def docx(doc: Document) -> bytes:
             _docx_table(document, block)
         elif isinstance(block, Figure):
             if block.png:
-                document.add_picture(io.BytesIO(block.png), width=Cm(16.5))
+                shape = document.add_picture(io.BytesIO(block.png), width=Cm(16.5))
+                # Alternative text: what a screen reader says instead of the picture.
+                shape._inline.docPr.set("descr", clean(block.alt))
+                shape._inline.docPr.set("title", clean(block.caption))
                 document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             document.add_paragraph(clean(block.caption), style="Caption")
 
@@ -435,11 +533,15 @@ def docx(doc: Document) -> bytes:
 
     buffer = io.BytesIO()
     document.save(buffer)
-    return _fixed_zip(buffer.getvalue(), when)
+    # The template's copy of the styles for older Word (stylesWithEffects.xml) names en-US too.
+    tag = DOCX_LANGS.get(doc.lang, doc.lang).encode("ascii")
+    return _fixed_zip(buffer.getvalue(), when, {
+        "word/stylesWithEffects.xml": lambda xml: xml.replace(b'"en-US"', b'"' + tag + b'"')})
 
 
-def _fixed_zip(data: bytes, when: datetime) -> bytes:
-    """The same archive with every entry dated `when` (zip stores local write times)."""
+def _fixed_zip(data: bytes, when: datetime, edits=None) -> bytes:
+    """The same archive with every entry dated `when` (zip stores local write times);
+    `edits` maps an entry's name to a function rewriting its bytes."""
     stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
@@ -448,7 +550,10 @@ def _fixed_zip(data: bytes, when: datetime) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
+            content = src.read(info.filename)
+            if edits and info.filename in edits:
+                content = edits[info.filename](content)
+            dst.writestr(entry, content)
     return out.getvalue()
 
 
@@ -496,15 +601,18 @@ def data_only_fetcher():
 
 
 def pdf_from_html(html_text: str) -> bytes:
-    """Any HTML to PDF with the data:-only fetcher; the PDF's dates come from the HTML meta.
+    """Any HTML to PDF/UA with the data:-only fetcher; the PDF's dates come from the HTML meta.
 
     WeasyPrint logs each URL the fetcher refuses (a guide made here has none).
     """
     from weasyprint import HTML
 
     document = HTML(string=clean(html_text), base_url=None,
-                    url_fetcher=data_only_fetcher()).render()
-    return document.write_pdf(pdf_identifier=False, attachments=None)
+                    url_fetcher=data_only_fetcher()).render(pdf_tags=True)
+    # PDF/UA-1: tagged (headings, tables, figures with their alt text), with the document's
+    # title shown and its language set; backgrounds (the draft watermark) are artifacts.
+    return document.write_pdf(pdf_identifier=False, attachments=None, pdf_variant="pdf/ua-1",
+                              pdf_tags=True)
 
 
 def pdf(doc: Document) -> bytes:

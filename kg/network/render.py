@@ -317,11 +317,34 @@ def _short(name: str, limit: int = 32) -> str:
 
 # --- static figure -----------------------------------------------------------------
 
+def _components(g: nx.Graph, nodes: list[str]) -> tuple[list[str], list[list[str]], list[str]]:
+    """(the largest connected group, the other groups of two or more, the isolated nodes),
+    each in g's node order, groups by size then first node: deterministic."""
+    u = g.to_undirected(as_view=False) if g.is_directed() else g
+    keep = set(nodes)
+    seen: set[str] = set()
+    groups: list[list[str]] = []
+    for n in nodes:
+        if n in seen:
+            continue
+        found = nx.node_connected_component(u, n) & keep
+        seen |= found
+        groups.append([m for m in nodes if m in found])
+    isolated = [grp[0] for grp in groups if len(grp) == 1]
+    linked = sorted((grp for grp in groups if len(grp) > 1), key=lambda grp: -len(grp))
+    main = linked[0] if linked else []
+    return main, linked[1:], isolated
+
+
 def figure(g: nx.Graph, metrics: Metrics | None = None, *, fmt: str = "svg", lang: str = "en",
-           metric: str = "betweenness", top: int = 12, title: str | None = None,
+           metric: str = "betweenness", top: int = 10, title: str | None = None,
            seed: int = DEFAULT_SEED) -> bytes:
-    """A static picture of g (SVG or PNG bytes): colour by type, size by metric, labels for
-    the top actors, a legend. The same graph gives the same bytes."""
+    """A static picture of g readable on an A4 page (SVG or PNG bytes): the largest connected
+    group fills the frame, smaller groups sit in a strip below it, actors with no relation
+    are counted in a note (the guide lists them); colour by type, size by metric; the top
+    actors by metric carry a number, explained in a key beside the legend, so no label
+    overlaps (only actors above zero are numbered). Text stays text (selectable,
+    searchable). The same graph gives the same bytes."""
     if fmt not in ("svg", "png"):
         raise ValueError(f"figure format must be svg or png, not {fmt!r}")
     import matplotlib
@@ -334,85 +357,128 @@ def figure(g: nx.Graph, metrics: Metrics | None = None, *, fmt: str = "svg", lan
     if metric not in SIZE_METRICS:
         metric = "betweenness"
     values = getattr(metrics, metric)
-    pos = layout(g, seed=seed, groups=metrics.communities)
-    rc = {"svg.hashsalt": "migkg-network", "svg.fonttype": "path", "text.parse_math": False,
+    nodes = list(g.nodes)
+    main, others, isolated = _components(g, nodes)
+    drawn = main + [n for grp in others for n in grp]
+    pos: dict[str, tuple[float, float]] = {}
+    if main:
+        # Main group in the unit square (y up), filling it.
+        pos.update(_fit(layout(g.subgraph(main).copy(), seed=seed), 0.0, 0.0, 1.0, 1.0))
+    if others:
+        # Smaller groups side by side in a strip under the main one, each in its own cell.
+        cells = len(others)
+        width = 1.0 / cells
+        for i, grp in enumerate(others):
+            sub = layout(g.subgraph(grp).copy(), seed=seed)
+            pos.update(_fit(sub, i * width + 0.15 * width, -0.2, (i + 1) * width - 0.15 * width,
+                            -0.08))
+    rc = {"svg.hashsalt": "migkg-network", "svg.fonttype": "none", "text.parse_math": False,
           "text.usetex": False, "font.family": "DejaVu Sans", "path.simplify": True}
     with matplotlib.rc_context(rc), warnings.catch_warnings():
         # A glyph the bundled font lacks is drawn as a box; that is not worth failing a guide.
         warnings.simplefilter("ignore", UserWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
-        fig = Figure(figsize=(10, 7.5), dpi=100)
+        fig = Figure(figsize=(10, 6.6), dpi=100)
         FigureCanvasAgg(fig)
-        ax = fig.add_axes((0.0, 0.0, 0.75, 0.93))
+        ax = fig.add_axes((0.005, 0.06, 0.66, 0.86))
         ax.set_axis_off()
         segments, colours, relation_names = [], [], {}
         for a, b, data in g.edges(data=True):
-            if a == b:
+            if a == b or a not in pos or b not in pos:
                 continue
             code = str(data.get("relation") or "")
             segments.append([pos[a], pos[b]])
             colours.append(RELATION_COLOURS.get(code, "#999999"))
             relation_names.setdefault(code, _relation_label(code, data, lang))
         if segments:
-            ax.add_collection(LineCollection(segments, colors=colours, linewidths=0.8,
-                                             alpha=0.55, zorder=1))
+            ax.add_collection(LineCollection(segments, colors=colours, linewidths=0.9,
+                                             alpha=0.6, zorder=1))
         vmax = max(values.values(), default=0) or 1
         groups: dict[str, tuple[str, str, list[str]]] = {}
         for node, data in g.nodes(data=True):
             kind = str(data.get("kind", ACTOR))
             code = str(data.get("type") if kind == ACTOR else kind)
             groups.setdefault(code, (_type_label(data, lang), _colour(data), []))[2].append(node)
-        order = _ordered(groups)
         handles = []
         markers = {SOURCE: "s", STAGE: "D", COUNTRY: "*"}
-        for code in order:
+        for code in _ordered(groups):
             lab, colour, members = groups[code]
-            xs = [pos[m][0] for m in members]
-            ys = [pos[m][1] for m in members]
-            sizes = [_marker_area(values.get(m, 0), vmax) for m in members]
+            shown = [m for m in members if m in pos]
             marker = markers.get(code, "o")
-            ax.scatter(xs, ys, s=sizes, c=colour, marker=marker, edgecolors="#333333",
-                       linewidths=0.6, zorder=2)
+            if shown:
+                ax.scatter([pos[m][0] for m in shown], [pos[m][1] for m in shown],
+                           s=[_marker_area(values.get(m, 0), vmax) for m in shown], c=colour,
+                           marker=marker, edgecolors="#333333", linewidths=0.6, zorder=2)
             handles.append(Line2D([], [], marker=marker, linestyle="", markersize=8,
                                   markerfacecolor=colour, markeredgecolor="#333333",
                                   label=f"{lab} ({len(members)})"))
-        actors = [n for n, k in g.nodes(data="kind") if k == ACTOR]
-        for node in ranked({n: float(values.get(n, 0)) for n in actors}, actors, g, top,
-                           positive=False):
-            data = g.nodes[node]
-            text = str(data.get("acronym") or "") or _short(label(g, node), 28)
+        # Numbers on the top actors, explained in the key: names never overlap.
+        actors = [n for n in drawn if g.nodes[n].get("kind", ACTOR) == ACTOR]
+        numbered = ranked({n: float(values.get(n, 0)) for n in actors}, actors, g, top,
+                          positive=True)
+        key = []
+        for i, node in enumerate(numbered, 1):
             x, y = pos[node]
-            # Just above the marker: its radius in points is sqrt(area) / 2.
-            lift = math.sqrt(_marker_area(values.get(node, 0), vmax)) / 2 + 2
-            ax.annotate(text, (x, y), xytext=(0, lift), textcoords="offset points",
-                        ha="center", va="bottom", fontsize=8, zorder=3, annotation_clip=False,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                              "alpha": 0.75})
-        ax.margins(0.12)
-        ax.autoscale_view()
-        fig.text(0.01, 0.975, title or _title(g, lang), fontsize=12, weight="bold",
+            lift = math.sqrt(_marker_area(values.get(node, 0), vmax)) / 2 + 1
+            ax.annotate(str(i), (x, y), xytext=(0, lift), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=8, weight="bold", zorder=3,
+                        annotation_clip=False,
+                        bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": "#333333",
+                              "lw": 0.5})
+            data = g.nodes[node]
+            acronym = str(data.get("acronym") or "")
+            name = _short(label(g, node), 44)
+            key.append(f"{i}  {acronym} – {name}" if acronym else f"{i}  {name}")
+        low = -0.24 if others else -0.04
+        ax.set_xlim(-0.04, 1.04)
+        ax.set_ylim(low, 1.06)
+        fig.text(0.01, 0.985, title or _title(g, lang), fontsize=12, weight="bold",
                  va="top", ha="left")
-        fig.text(0.01, 0.01, i18n.t("network.figure.note", lang,
-                                    metric=i18n.t(f"network.metric.{metric}.label", lang),
-                                    top=top), fontsize=7, color="#555555")
-        types_legend = fig.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(0.76, 0.93), fontsize=8,
-            frameon=False, title=i18n.t("network.ui.legend_types", lang), title_fontsize=9,
-            alignment="left")
+        notes = [i18n.t("network.figure.note", lang,
+                        metric=i18n.t(f"network.metric.{metric}.label", lang), top=top)]
+        if isolated:
+            notes.append(i18n.t("network.figure.isolated", lang, n=len(isolated)))
+        fig.text(0.01, 0.012, " ".join(notes), fontsize=7, color="#555555", va="bottom")
+        # Legend and key beside the drawing, in one column.
+        y = 0.93
+        legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.675, y),
+                            fontsize=7.5, frameon=False, alignment="left", title_fontsize=8.5,
+                            title=i18n.t("network.ui.legend_types", lang), borderaxespad=0)
+        y -= 0.0275 * (len(handles) + 1.5)
         if relation_names:
-            fig.add_artist(types_legend)
-            fig.legend(handles=[Line2D([], [], color=RELATION_COLOURS.get(c, "#999999"),
-                                       linewidth=2, label=relation_names[c])
-                                for c in sorted(relation_names)],
-                       loc="upper left",
-                       bbox_to_anchor=(0.76, 0.93 - 0.024 * (len(handles) + 2.5)),
-                       fontsize=8, frameon=False, alignment="left", title_fontsize=9,
-                       title=i18n.t("network.ui.legend_relations", lang))
+            fig.add_artist(legend)
+            legend = fig.legend(handles=[Line2D([], [], color=RELATION_COLOURS.get(c, "#999999"),
+                                                linewidth=2, label=relation_names[c])
+                                         for c in sorted(relation_names)],
+                                loc="upper left", bbox_to_anchor=(0.675, y), fontsize=7.5,
+                                frameon=False, alignment="left", title_fontsize=8.5,
+                                title=i18n.t("network.ui.legend_relations", lang),
+                                borderaxespad=0)
+            y -= 0.0275 * (len(relation_names) + 1.5)
+        if key:
+            fig.text(0.675, y, i18n.t("network.figure.key", lang), fontsize=8.5,
+                     weight="bold", va="top", ha="left")
+            fig.text(0.675, y - 0.03, "\n".join(key), fontsize=7, va="top", ha="left",
+                     linespacing=1.35)
         buf = io.BytesIO()
         if fmt == "svg":
             fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "migkg"},
-                        bbox_inches="tight", pad_inches=0.15)
+                        bbox_inches="tight", pad_inches=0.1)
         else:
-            fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", pad_inches=0.15,
+            fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", pad_inches=0.1,
                         metadata={"Software": f"migkg {__version__}"})
     return buf.getvalue()
+
+
+def _fit(pos: dict[str, tuple[float, float]], x0: float, y0: float, x1: float, y1: float
+         ) -> dict[str, tuple[float, float]]:
+    """Positions scaled into the box (x0, y0)-(x1, y1), keeping their aspect, centred."""
+    if not pos:
+        return {}
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    w, h = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    scale = min((x1 - x0) / w, (y1 - y0) / h)
+    cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    return {n: (mx + (x - cx) * scale, my + (y - cy) * scale) for n, (x, y) in pos.items()}

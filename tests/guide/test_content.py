@@ -176,3 +176,81 @@ def test_long_lists_show_the_first_few_and_the_rest_in_an_annex() -> None:
     assert "Actor 07 and 4 more (full list in Annex F)" in md
     annex = md[md.index("## Annex F. Lists in full"):]
     assert all(n in annex for n in names)
+
+
+# -- accessible files ----------------------------------------------------------------------
+
+def _pdftotext(data: bytes) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
+                          check=True).stdout.decode("utf-8")
+
+
+def test_pdf_is_tagged_with_title_and_language_and_the_watermark_is_no_text() -> None:
+    import io
+
+    import pypdf
+
+    from kg.guide.render import pdf
+
+    g = build("fr")
+    assert g.status == "draft"
+    doc = layout(g)
+    data = pdf(doc)
+    root = pypdf.PdfReader(io.BytesIO(data)).trailer["/Root"]
+    assert root["/Lang"] == "fr" and root["/MarkInfo"]["/Marked"]
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] and "/StructTreeRoot" in root
+    assert pypdf.PdfReader(io.BytesIO(data)).metadata.title.startswith("Guide sur")
+    # The watermark is an outlined background (an artifact): the text is the same without it.
+    unmarked = pdf(replace(doc, watermark=""))
+    assert _pdftotext(data) == _pdftotext(unmarked)
+    assert data != unmarked and data == pdf(doc)
+
+
+def test_docx_language_in_styles_and_alt_text_on_the_figure() -> None:
+    import io
+    import zipfile
+
+    from tests.guide.test_render import SVG, _png
+
+    g = guide_from_rows("XZZ", "fr", rows(), network=NetworkPart(svg=SVG, png=_png()))
+    data = render(g, "docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.endswith(".xml"):
+                assert b"en-US" not in archive.read(name), name
+        styles = archive.read("word/styles.xml").decode("utf-8")
+        document = archive.read("word/document.xml").decode("utf-8")
+    assert 'w:val="fr-FR"' in styles
+    assert 'descr="Test Republic\u00a0: schéma du réseau' in document
+    assert render(g, "docx") == data
+
+
+def test_no_word_is_broken_inside_a_table_cell() -> None:
+    """Every word of every table cell comes out whole in the PDF's text (links, e-mail
+    addresses and checksums may break: they are not words)."""
+    import re
+
+    from kg.guide.render import pdf
+
+    concepts = CONCEPTS + [{"scheme": "source-kind", "code": "consular_registration",
+                            "label": "Immatriculation consulaire", "label_lang": "fr"}]
+    sources = [dict(s, kind="consular_registration",
+                    title="Développement réintégration Pluriannuelle environnementale")
+               for s in rows().sources]
+    doc = layout(guide_from_rows("XZZ", "fr", replace(rows(), concepts=concepts,
+                                                       sources=sources)))
+    words = set(re.findall(r"[\w'’-]+", _pdftotext(pdf(doc))))
+    for block in doc.blocks:
+        if not isinstance(block, Table):
+            continue
+        assert round(sum(block.widths), 6) == 100 or not block.widths
+        for row in block.rows:
+            for cell in row:
+                for line in cell:
+                    for span in line:
+                        if span.href or span.code:
+                            continue
+                        for word in re.findall(r"[\w'’-]+", span.text):
+                            assert word in words, word

@@ -227,7 +227,8 @@ def axe_visit(browser, server) -> Iterator[Visit]:  # noqa: F811 - the imported 
 
 @pytest.mark.parametrize("path", ["/", "/id/XAA", "/id/XAA/actor/ncm", "/id/XAA/network",
                                   "/compare?lang=fr", "/id/XAC/guide", "/queries/actors",
-                                  "/vocab/domain", f"/id/{HOSTILE}"])
+                                  "/vocab/domain", f"/id/{HOSTILE}", "/admin/",
+                                  "/admin/login?lang=fr"])
 def test_pages_pass_axe_wcag_a_and_aa(axe_visit, path):
     visit = axe_visit
     page = visit.go(path)

@@ -119,3 +119,37 @@ def test_the_sparql_editor_and_admin_pages_run_under_the_csp(visit, upload_site)
     visit.go("/admin/login")
     visit.go("/id/XAB/network")
     visit.page.wait_for_selector("#migkg-network canvas")
+
+
+def _axe(page) -> list[str]:
+    from .test_browser import axe_script
+
+    page.add_script_tag(path=str(axe_script()))  # inlined by Playwright: no request
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']});
+        return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' '))
+                                                       .slice(0, 3).join(', '));
+    }""")
+
+
+def test_login_and_report_pages_pass_axe(browser, upload_site):  # noqa: F811
+    """The login form and a report with errors, checked by axe-core (WCAG 2.1 A and AA);
+    this context alone bypasses the CSP, for axe's injected script."""
+    base, _, files = upload_site
+    v = Visit(browser, base, bypass_csp=True)
+    try:
+        page = v.go("/admin/login?lang=fr")
+        assert _axe(page) == []
+        page.fill("#login-name", ADMIN)
+        page.fill("#login-password", PASSWORD)
+        with page.expect_navigation():
+            page.click("#login-form button[type=submit]")
+        v.go("/admin/upload")
+        page.set_input_files("#upload-file", str(files["bad"]))
+        with page.expect_navigation():
+            page.click("#upload-form button[type=submit]")
+        assert page.locator("#report-errors").count() == 1
+        assert _axe(page) == []
+        v.check()
+    finally:
+        v.context.close()

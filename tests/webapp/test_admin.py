@@ -450,3 +450,23 @@ def test_proxy_headers_are_trusted_only_when_configured(settings):
                                          "csrf_token": csrf_of(page.get_data(as_text=True))},
                    headers={"X-Forwarded-For": "203.0.113.7"})
         assert audit(settings)[-1]["ip"] == expected
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil",
+                                    "javascript:alert(1)"])
+def test_login_never_sends_the_user_to_another_site(client, target):
+    page = client.get("/admin/login")
+    answer = client.post("/admin/login", data={
+        "name": ADMIN, "password": PASSWORD, "next": target,
+        "csrf_token": csrf_of(page.get_data(as_text=True))})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/"
+
+
+def test_login_goes_back_to_the_page_asked_for(client):
+    assert client.get("/admin/countries/XAB").headers["Location"] == \
+        "/admin/login?next=/admin/countries/XAB"
+    page = client.get("/admin/login?next=/admin/countries/XAB")
+    answer = client.post("/admin/login", data={
+        "name": ADMIN, "password": PASSWORD, "next": "/admin/countries/XAB",
+        "csrf_token": csrf_of(page.get_data(as_text=True))})
+    assert answer.headers["Location"] == "/admin/countries/XAB"

@@ -90,8 +90,17 @@ def start_server(store: Path, threads: int, workers: int = 0) -> tuple[subproces
                str(port), "--threads", str(threads)]
     env = dict(os.environ)
     if workers:
+        import json
+
+        from werkzeug.security import generate_password_hash
+
         command += ["--production", "--workers", str(workers)]
+        # What production mode requires (a secret key, one user), throw-away; no rate limit.
         env.setdefault("MIGKG_SECRET_KEY", secrets.token_hex(32))
+        env.setdefault("MIGKG_USERS", json.dumps({"users": {"bench": {
+            "role": "admin", "countries": [],
+            "password": generate_password_hash(secrets.token_hex(16))}}}))
+        env["MIGKG_RATE_LIMITS"] = "off"
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

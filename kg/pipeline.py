@@ -375,6 +375,15 @@ def split_import_records(
     return data, records
 
 
+def _without_row_maps(records: list[ox.Triple]) -> list[ox.Triple]:
+    """Earlier import records without their row nodes (<import>/file/<name>/row/<n>): only
+    the latest import's rows say where the current data comes from, and keeping every
+    import's would grow a country's graph by about half its data with each re-import. The
+    activities and their files (who, when, checksums, row counts) are all kept."""
+    return [t for t in records
+            if not (isinstance(t.subject, ox.NamedNode) and "/row/" in t.subject.value)]
+
+
 def ensure_model(store: Store, iris: DataIRIs) -> bool:
     """Keep the ontology + vocabularies graph in step with the installed data files.
 
@@ -415,7 +424,7 @@ def write(
                 c.iso3, c.questionnaire.origin, len(data), c.warnings, True,
                 changed=set(old_data) != set(data), import_iri=record[0].subject.value,
             ))
-            yield graph, [*data, *c.figures, *old, *record]
+            yield graph, [*data, *c.figures, *_without_row_maps(old), *record]
         if stale:  # figures of the countries not imported now follow the new definitions
             yield from _refigured(store, iris, {c.iso3 for c in checked})
 

@@ -501,6 +501,8 @@ def docx(doc: Document) -> bytes:
             if block.style == "note":
                 for r in paragraph.runs:
                     r.italic = True
+            elif block.style == "signature":
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         elif isinstance(block, Bullets):
             for item in block.items:
                 _docx_runs(document.add_paragraph(style="List Bullet"), item)

@@ -49,15 +49,23 @@ def template():
 @bp.route("/id/<iso3>/questionnaire.<fmt>")
 def questionnaire(iso3: str, fmt: str):
     """The country's current answers as a pre-filled questionnaire (xlsx, or a zip of the
-    CSV files), public contacts only."""
+    CSV files): public contacts only, restricted ones too for a logged-in editor of the
+    country (who needs them to re-import the whole answer)."""
+    from webapp.admin import current_user
+
     iso3 = check_country(iso3)
     formats = {"xlsx": "xlsx", "zip": "csv"}
     if fmt not in formats or formats[fmt] not in WORKBOOK_FORMATS:
         abort(404)
-    out = web.workspace().questionnaire(iso3, web.lang(), formats[fmt])
+    user = current_user()
+    editor = user is not None and user.may_edit(iso3)
+    out = web.workspace().questionnaire(iso3, web.lang(), formats[fmt],
+                                        include_restricted=editor)
     response = Response(out.data, content_type=XLSX if fmt == "xlsx" else "application/zip")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="questionnaire-{iso3}.{fmt}"')
+    if editor:  # never kept by a shared cache
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

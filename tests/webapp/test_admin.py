@@ -470,3 +470,23 @@ def test_login_goes_back_to_the_page_asked_for(client):
         "name": ADMIN, "password": PASSWORD, "next": "/admin/countries/XAB",
         "csrf_token": csrf_of(page.get_data(as_text=True))})
     assert answer.headers["Location"] == "/admin/countries/XAB"
+
+
+def test_questionnaire_download_has_restricted_contacts_for_the_country_editors_only(
+        client, settings):
+    import io
+    import zipfile
+
+    def actors(path: str) -> str:
+        answer = client.get(path)
+        assert answer.status_code == 200
+        return zipfile.ZipFile(io.BytesIO(answer.data)).read("XAB/actors.csv").decode()
+
+    restricted = "dgpaf@interieur.sarvelie.example"
+    assert restricted not in actors("/id/XAB/questionnaire.zip")  # anonymous
+    login(client, EDITOR)  # editor of XAB
+    assert restricted in actors("/id/XAB/questionnaire.zip")
+    assert client.get("/id/XAB/questionnaire.zip").headers["Cache-Control"] == \
+        "private, no-store"
+    xaa = client.get("/id/XAA/questionnaire.zip")  # not their country: public only
+    assert "Cache-Control" not in xaa.headers or "no-store" not in xaa.headers["Cache-Control"]

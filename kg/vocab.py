@@ -302,7 +302,35 @@ def _model_triples() -> tuple[ox.Triple, ...]:
         for t in _parse(path):
             s, o = (_skolem(term, names, path.stem) for term in (t.subject, t.object))
             out.append(ox.Triple(s, t.predicate, o))
-    return tuple(out)
+    return tuple(out + _broader_transitive(out))
+
+
+_BROADER = ox.NamedNode("http://www.w3.org/2004/02/skos/core#broader")
+_BROADER_TRANSITIVE = ox.NamedNode("http://www.w3.org/2004/02/skos/core#broaderTransitive")
+
+
+def _broader_transitive(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """skos:broaderTransitive, the transitive closure of skos:broader (SKOS section 8), stated
+    for every concept: queries that count a sub-domain for its broader domains join on one
+    plain triple pattern (`?sub skos:broaderTransitive ?d`), which every engine answers alike
+    (Virtuoso 7.2 answers `skos:broader+` wrongly when its object is bound from outside)."""
+    up: dict[ox.Term, set[ox.Term]] = {}
+    for t in triples:
+        if t.predicate == _BROADER:
+            up.setdefault(t.subject, set()).add(t.object)
+    stated = {(t.subject, t.object) for t in triples if t.predicate == _BROADER_TRANSITIVE}
+    out = []
+    for concept in sorted(up, key=str):
+        seen: set[ox.Term] = set()
+        todo = list(up[concept])
+        while todo:
+            b = todo.pop()
+            if b not in seen and b != concept:
+                seen.add(b)
+                todo += up.get(b, ())
+        out += [ox.Triple(concept, _BROADER_TRANSITIVE, b) for b in sorted(seen, key=str)
+                if (concept, b) not in stated]
+    return out
 
 
 def _skolem(term, names: dict[ox.BlankNode, ox.NamedNode], stem: str):

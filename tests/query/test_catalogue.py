@@ -23,7 +23,7 @@ CONTRACT = {
     "data-sources": (["country"], ["domain", "status", "kind"],
                      ["source", "title", "kind", "status", "producers", "domains", "periodicity",
                       "latest_year", "access", "url"]),
-    "domain-coverage": (["country"], [], ["domain", "domain_label", "actor_count",
+    "domain-coverage": (["country"], [], ["domain", "domain_label", "broader", "actor_count",
                                           "existing_source_count", "potential_source_count"]),
     "stage-coverage": (["country"], [], ["stage", "stage_label", "actor_count", "actor_names"]),
     "data-sharing": (["country"], [], ["subject", "relation", "object"]),

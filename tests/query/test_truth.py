@@ -109,3 +109,53 @@ def test_the_latest_census_is_stale_only_past_ten_years_and_the_margin(xgh) -> N
     assert "census-2010" not in stale(xgh, "2034")      # superseded by 2021
     assert stale(xgh, "2034", years="0")[:2] == ["lfs", "census-2021"]
     assert "diaspora-3" in stale(xgh, "2030", years="0")  # every few years: 5 + 0 < 8
+
+
+# --- domains and their sub-domains ---------------------------------------------------------
+
+def test_domain_coverage_counts_sub_domains_in_their_top_domain(xgh) -> None:
+    coverage = {r["domain"]: r for r in rows(xgh, "domain-coverage", country="XGH")}
+    assert len(coverage) == 10
+    md = coverage["migration_development"]
+    # eight remittance sources, four on the diaspora (one of them on remittances too: counted
+    # once), the labour force survey and the study on return migrants
+    assert (md["broader"], md["existing_source_count"]) == (None, 14)
+    assert coverage["remittances"]["broader"] == "migration_development"
+    assert coverage["remittances"]["existing_source_count"] == 9
+    assert coverage["diaspora"]["existing_source_count"] == 4
+    # bank, mfa, ngo, the university, its centre and the directorate of returns
+    assert md["actor_count"] == 6
+    assert coverage["crisis_migration"]["existing_source_count"] == 1  # the asylum register
+
+
+def test_a_top_domain_covered_through_its_sub_domains_is_no_gap(xgh) -> None:
+    gaps = [(r["domain"], r["broader"])
+            for r in rows(xgh, "domains-without-source", country="XGH")]
+    assert gaps == [("trafficking_smuggling", "border_management")]
+    live = rows(xgh, "country-figures", country="XGH")[0]
+    stored = rows(xgh, "completeness", country="XGH")[0]
+    assert str(live["seed_domains"]) == str(stored["seed_domains"]) == "true"
+    assert stored["completeness"] == live["completeness"]
+
+
+def test_the_precomputed_domain_figures_equal_the_live_ones(xgh) -> None:
+    live = {r["domain"]: r for r in rows(xgh, "domain-figures", country="XGH")}
+    stored = {r["domain"]: r for r in rows(xgh, "domains-across-countries")}
+    for code, r in live.items():
+        s = stored[code]
+        assert (s["actor_count"], s["existing_source_count"], s["potential_source_count"]) == (
+            r["actor_count"], r["existing_source_count"], r["potential_source_count"]), code
+    assert stored["migration_development"]["broader"] is None
+    assert stored["diaspora"]["broader"] == "migration_development"
+
+
+def test_lists_by_domain_show_the_sub_domain_they_come_through(xgh) -> None:
+    actors = {(r["domain"], r["actor"].removeprefix(BASE + "actor/")): r["sub_domains"]
+              for r in rows(xgh, "actors-by-domain", country="XGH")}
+    assert actors[("migration_development", "bank")] == "remittances"
+    assert not actors[("remittances", "bank")]
+    assert actors[("crisis_migration", "dir-refugees")] == "asylum_protection"
+    sources = {(r["domain"], r["source"].removeprefix(BASE + "source/")): r["sub_domains"]
+               for r in rows(xgh, "sources-by-domain", country="XGH")}
+    assert sources[("migration_development", "diaspora-3")] == "diaspora; remittances"
+    assert ("trends", "diaspora-3") not in sources

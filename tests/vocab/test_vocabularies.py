@@ -151,9 +151,36 @@ def test_concepts_follow_the_iri_and_skos_conventions() -> None:
             c = by_subject[iri]
             assert c[str(SKOS.notation)] == [code]
             assert c[str(SKOS.inScheme)] == [scheme(name)]
-            assert c[str(SKOS.topConceptOf)] == [scheme(name)]
-            assert iri in props[str(SKOS.hasTopConcept)]
+            broader = c[str(SKOS.broader)]
+            if broader:  # a sub-concept: its broader one is in the scheme and names it back
+                assert len(broader) == 1 and broader[0].startswith(f"{VOC}{name}/")
+                assert iri in by_subject[broader[0]][str(SKOS.narrower)]
+                assert not c[str(SKOS.topConceptOf)] and iri not in props[str(SKOS.hasTopConcept)]
+            else:
+                assert c[str(SKOS.topConceptOf)] == [scheme(name)]
+                assert iri in props[str(SKOS.hasTopConcept)]
             assert c[str(MKG.listOrder)] == [str(position)]
+
+
+def test_domains_are_the_seeds_four_with_their_sub_domains() -> None:
+    """Issue 15: the guide's four seed domains are the top concepts; the other six are
+    sub-domains of one of them (skos:broader), documented in both languages."""
+    by_subject: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for t in _vocabulary_triples():
+        by_subject[t.subject.value][t.predicate.value].append(t.object.value)
+    tops = sorted(by_subject[scheme("domain")][str(SKOS.hasTopConcept)])
+    assert tops == sorted(concept("domain", c) for c in (
+        "trends", "border_management", "crisis_migration", "migration_development"))
+    expected = {"diaspora": "migration_development", "remittances": "migration_development",
+                "labour_migration": "migration_development",
+                "return_reintegration": "migration_development",
+                "trafficking_smuggling": "border_management",
+                "asylum_protection": "crisis_migration"}
+    for code, top in expected.items():
+        c = by_subject[concept("domain", code)]
+        assert c[str(SKOS.broader)] == [concept("domain", top)], code
+    definitions = " ".join(by_subject[scheme("domain")][str(SKOS.definition)])
+    assert "sub-domain" in definitions and "sous-domaine" in definitions
 
 
 def test_policy_stages_form_the_seed_cycle() -> None:

@@ -16,6 +16,9 @@ Rows (path, figure, target, ratio to the raw engine):
 - cross-country queries at 200 countries (200 clones of XAA x 2, ~1M triples): the home
   page's country-summary and the comparison page's queries (completeness,
   domains-, challenges- and stages-across-countries), read from precomputed figures;
+- upload: a typical country (~2.9k triples, zipped) posted to /admin/upload, its report
+  page's server-side p50/p95 (benchmarks/upload.py, 10 countries in the store), beside the
+  check alone (Workspace.check) on the same file, which is most of it;
 - start-up: `migkg --help` and `migkg query actors -p country=XAA` on the demo store,
   raw = `python -c "import pyoxigraph"` and the same query run by a bare pyoxigraph script.
 The machine may be shared: the load average is printed before and after, times are wall
@@ -258,12 +261,22 @@ def section_startup(work: Path, runs: int) -> None:
         f"{query / raw:.1f}x bare pyoxigraph script ({secs(raw)})", query < 0.300)
 
 
+def section_upload(runs: int) -> None:
+    upload = importlib.import_module("benchmarks.upload")
+    m = upload.measure(10, runs)
+    report, check = m["report"], m["check"]
+    p50, p95 = statistics.median(report), upload.percentile(report, 0.95)
+    row(f"upload {m['triples']} triples -> report (server-side p50 / p95)",
+        f"{p50:.0f} / {p95:.0f} ms", "p95 < 1 s",
+        f"the check alone: {statistics.median(check):.0f} ms p50", p95 < upload.TARGET_MS)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--countries", default="10,100,200",
                         help="store sizes for the import and update rows")
     parser.add_argument("--runs", type=int, default=10, help="runs per query and start-up")
-    parser.add_argument("--only", default="import,queries,cross,startup")
+    parser.add_argument("--only", default="import,queries,cross,startup,upload")
     parser.add_argument("--keep", type=Path, help="work folder to keep and reuse")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="migkg-bench-summary-"))
@@ -281,6 +294,8 @@ def main() -> int:
             section_queries(work, args.runs)
         if "cross" in only:
             section_cross(work, args.runs)
+        if "upload" in only:
+            section_upload(args.runs)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -16,6 +16,7 @@ _MODULES: tuple[str, ...] = (
     "workbook",
     "ops",
     "users",
+    "site",
 )
 
 for _name in _MODULES:

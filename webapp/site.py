@@ -4,10 +4,11 @@ The app renders every page through its test client (no server, no network); a cr
 the home page, the documentation pages, the query catalogue, the catalogue files and every
 country's guides and exports follows each internal link. Each answer becomes a file:
 
-- a path with an extension at that path (/catalog.ttl, /id/XAA/guide/en.pdf), the query
-  string before the extension (compare.lang-fr.csv);
-- an HTML page without one at PATH/index.html (PATH/index.lang-fr.html for `?lang=fr`): a
-  page and the pages under it (/id/XAA and /id/XAA/network) both fit;
+- an HTML page at PATH/index.html (PATH/index.lang-fr.html for `?lang=fr`): a page and
+  the pages under it (/id/XAA and /id/XAA/network, an import's file/actors.csv and
+  file/actors.csv/row/10) both fit; unless PATH ends in .html (/id/XAA/guide/en.html);
+- anything else with an extension at that path (/catalog.ttl, /id/XAA/guide/en.pdf), the
+  query string before the extension (compare.lang-fr.csv);
 - anything else with an extension from its type (/api/queries -> api/queries.json).
 
 Links, sources and form actions in the pages are rewritten to relative paths, so the
@@ -101,9 +102,9 @@ def file_for(key: str, content_type: str) -> str:
     slug = _slug(parts.query) if parts.query else ""
     mime = content_type.split(";")[0].strip()
     stem, ext = posixpath.splitext(path)
+    if mime == "text/html" and ext != ".html":  # a page (an IRI may end in .csv: a folder)
+        return posixpath.join(path, f"index.{slug}.html" if slug else "index.html")
     if not ext or "/" in ext:  # no extension of its own: one from the type
-        if mime == "text/html":
-            return posixpath.join(path, f"index.{slug}.html" if slug else "index.html")
         stem, ext = path, EXTENSIONS.get(mime, ".bin")
     return f"{stem}.{slug}{ext}" if slug else f"{stem}{ext}"
 

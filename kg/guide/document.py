@@ -863,7 +863,7 @@ class _Layout:
         meanings = f.get("meanings") or {}
         items = []
         for key in ("brokers", "articulation_points", "bridges", "isolated_producers",
-                    "isolates"):
+                    "isolates", "within_organisation"):
             values = f.get(key) or []
             if key == "bridges":
                 names = [" – ".join(str(x) for x in pair) for pair in values]

@@ -41,8 +41,10 @@ def key_findings(store: Store, iso3: str, lang: str = "en") -> dict[str, object]
     Keys: country, actor_count, relation_count, communities (int, groups of 2+ actors),
     brokers (names, highest betweenness first, at most 5, only above 0),
     most_connected (names), articulation_points (names), bridges (list of [name, name]),
-    isolates (names: no declared relation), isolated_producers (names: produce data
-    nobody else uses), meanings ({key: plain-language meaning in lang}).
+    isolates (names: no relation of any kind, no parent organisation, no sub-unit),
+    within_organisation (names: a parent or sub-units, no declared relation outside that
+    organisation), isolated_producers (names: produce data nobody else uses),
+    meanings ({key: plain-language meaning in lang}).
     """
     from kg.network import load
 
@@ -60,17 +62,18 @@ def findings_of(net) -> dict[str, object]:
         return [metrics.label(graph, n) for n in nodes]
 
     keys = ("brokers", "most_connected", "articulation_points", "bridges", "isolates",
-            "isolated_producers", "communities")
+            "within_organisation", "isolated_producers", "communities")
     return {
         "country": net.iso3,
         "actor_count": len(build.actor_nodes(g)),
-        "relation_count": g.number_of_edges(),
+        "relation_count": build.declared_edge_count(g),
         "communities": f["communities"],
         "brokers": names(f["brokers"]),
         "most_connected": names(f["most_connected"]),
         "articulation_points": names(f["articulation_points"]),
         "bridges": [[metrics.label(g, a), metrics.label(g, b)] for a, b in f["bridges"]],
         "isolates": names(f["isolates"]),
+        "within_organisation": names(f["within_organisation"]),
         "isolated_producers": names(f["isolated_producers"], s),
         "meanings": {k: metrics.meaning(k, lang)[1] for k in keys},
     }

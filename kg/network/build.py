@@ -22,6 +22,8 @@ Rows = Iterable[Row]
 
 # Node kinds; actor nodes are the country's organisations.
 ACTOR, SOURCE, STAGE, COUNTRY = "actor", "source", "stage", "country"
+# The edge kind of the hierarchy (actors.csv `parent`, org:subOrganizationOf): child -> parent.
+PART_OF = "part_of"
 PARTNER_TYPES = ("international_organisation", "regional_organisation", "development_partner")
 SEP = "; "
 
@@ -101,10 +103,17 @@ def relation_graph(actors: Rows, relations: Rows, vocab: Vocabulary | None = Non
 
     Edge key = relation code, so (subject, relation, object) stays unique; weight 1.
     A relation to an actor missing from `actors` (another country) adds that node bare.
+    The hierarchy is there too, as its own edge kind: one `part_of` edge from each actor to
+    its parent organisation (relation "part_of", key "part_of"), so views draw it, filters
+    and exports tell it apart, and the metrics know who belongs to whom (kg.network.metrics).
     """
     vocab = vocab or Vocabulary()
     g = nx.MultiDiGraph(kind="relations", country=country)
     _actors(g, actors, vocab, country)
+    for node, parent in sorted(g.nodes(data="parent")):
+        if parent and parent in g and parent != node:
+            g.add_edge(node, parent, key=PART_OF, relation=PART_OF, relation_label=PART_OF,
+                       weight=1, note="", references="")
     for row in _sorted(relations, "subject", "relation_type", "object"):
         s, o, code = _text(row.get("subject")), _text(row.get("object")), _text(
             row.get("relation_type"))
@@ -318,6 +327,11 @@ def union_graph(graphs: Sequence[nx.Graph]) -> nx.Graph:
             else:
                 g.add_edge(u, v, relation=data.get("relation", ""), weight=w)
     return g
+
+
+def declared_edge_count(g: nx.Graph) -> int:
+    """The declared relations of a graph: its edges but the hierarchy's."""
+    return sum(1 for _a, _b, r in g.edges(data="relation") if r != PART_OF)
 
 
 def actor_nodes(g: nx.Graph) -> list[str]:

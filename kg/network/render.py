@@ -63,6 +63,7 @@ RELATION_COLOURS: dict[str, str] = {
     "participates_in": "#9e9e9e",
     "supports_country": "#2ca02c",
     "shares_source": "#7f7f7f",
+    "part_of": "#555555",
 }
 SHAPES = {ACTOR: "dot", SOURCE: "square", STAGE: "diamond", COUNTRY: "star"}
 SIZE_METRICS = ("betweenness", "degree", "weighted_degree")
@@ -161,7 +162,8 @@ def _labels(codes: str, scheme: str, vocab: Vocabulary) -> str:
 
 def _relation_label(code: str, data: dict, lang: str) -> str:
     """A relation's label: the vocabulary's for declared relations, ours for derived links."""
-    if code in ("produces", "uses", "participates_in", "supports_country", "shares_source"):
+    if code in ("produces", "uses", "participates_in", "supports_country", "shares_source",
+                "part_of"):
         return i18n.t(f"network.relation.{code}", lang)
     return str(data.get("relation_label") or code)
 
@@ -238,7 +240,7 @@ def payload(g: nx.Graph, metrics: Metrics | None = None, *, lang: str = "en",
         edges.append({
             "id": i, "from": index[a], "to": index[b], "relation": code, "color": colour,
             "width": round(1 + 1.5 * math.log1p(weight - 1), 2) if weight > 1 else 1,
-            "dashes": code == "uses",
+            "dashes": code in ("uses", "part_of"),
             "name": f"{g.nodes[a].get('label', a)} → {g.nodes[b].get('label', b)}",
             "tip": [[t("field.relation"), rel_label],
                     [t("field.weight"), _fmt(weight) if weight != 1 else ""],

@@ -63,3 +63,16 @@ def t(key: str, lang: str = "en", **params: object) -> str:
         # A missing key is a bug, but the user still deserves the facts.
         return key + (" " + repr(params) if params else "")
     return template.format(**params) if params else template
+
+
+def plural(key: str, n: int, lang: str = "en", **params: object) -> str:
+    """The message for a count: `key_one` for one (in French also for zero), else
+    `key_other`, else key itself; {count} is the number as given in params, else n."""
+    lang = lang if lang in LANGUAGES else "en"
+    one = n == 1 or (lang == "fr" and n == 0)
+    stem = key.split(".", 1)[0]
+    area = _area(lang, stem)
+    chosen = f"{key}_{'one' if one else 'other'}"
+    if chosen not in area and chosen not in _area("en", stem):
+        chosen = key
+    return t(chosen, lang, **{"count": n, **params})

@@ -72,6 +72,11 @@ def t(key: str, **params: object) -> str:
     return i18n.t(key, lang(), **params)
 
 
+def tn(key: str, count: int, **params: object) -> str:
+    """A user-facing text for a count (singular or plural), the count in the locale's form."""
+    return i18n.plural(key, count, lang(), **{"count": number(count), **params})
+
+
 def settings() -> Settings:
     return current_app.config["MIGKG_SETTINGS"]
 
@@ -263,7 +268,7 @@ def bad_value(name: str, value: str, allowed: list[str]) -> UserError:
 
 def _helpers() -> dict[str, object]:
     return {
-        "lang": lang(), "t": t, "lang_url": lang_url, "language_names": LANGUAGE_NAMES,
+        "lang": lang(), "t": t, "tn": tn, "lang_url": lang_url, "language_names": LANGUAGE_NAMES,
         "languages": i18n.LANGUAGES,
         "nav_items": [(e, k) for e, k in NAV if e in current_app.view_functions],
     }
@@ -286,7 +291,7 @@ def init_app(app: Flask) -> None:
     filters: dict[str, Callable] = {"number": number, "date": date, "local": local_path,
                                     "weblink": web_link, "nl2br": _nl2br}
     app.jinja_env.filters.update(filters)
-    app.jinja_env.globals.update(t=t, lang_url=lang_url)
+    app.jinja_env.globals.update(t=t, tn=tn, lang_url=lang_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.register_error_handler(MigkgError, _user_error)

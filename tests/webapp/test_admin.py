@@ -128,7 +128,7 @@ def test_a_bad_file_shows_the_report_in_the_users_language_and_writes_nothing(cl
     assert "&lt;img src=x onerror=alert(1)&gt;&#34;&amp;" in html
     client.get("/?lang=fr")  # the language switch's cookie
     french = upload(client, bad_zip(), "bad.zip").get_data(as_text=True)
-    assert "2 erreurs, 0 avertissements." in french
+    assert "2 erreurs, 0 avertissement." in french  # French: zero is singular
     assert "n&#39;est pas un code accepté ; codes acceptés" in french
     assert export(settings) == before
     assert [r["outcome"] for r in audit(settings) if r["event"] == "upload"] == ["invalid"] * 2

@@ -81,7 +81,7 @@ def test_login_bad_workbook_french_report_corrected_upload_confirm_country_page(
     with page.expect_navigation():
         page.click("#upload-form button[type=submit]")
     # the report, in French: errors by file with FILE!SHEET:ROW:COLUMN, nothing written
-    assert page.text_content("#report-summary").strip() == "1 erreurs, 0 avertissements."
+    assert page.text_content("#report-summary").strip() == "1 erreur, 0 avertissement."
     assert page.locator("#report-errors .report-file").count() == 1
     where = page.text_content("#report-errors code.where")
     assert where == "sarvelie-bad.xlsx!actors:2:type"

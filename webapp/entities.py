@@ -138,8 +138,11 @@ def country_page(iso3: str, lang: str, status: dict) -> dict[str, object]:
         "access": _choice("access", list(labels.get("access", {}))),
     }
     q, all_sources = run("data-sources")
+    # The query's own domain filter: a domain takes in its sub-domains.
+    in_domain = ({r["source"] for r in run("data-sources", domain=filters["domain"])[1].rows}
+                 if filters["domain"] else None)
     sources = [r for r in all_sources.rows
-               if (not filters["domain"] or filters["domain"] in (r["domains"] or "").split("; "))
+               if (in_domain is None or r["source"] in in_domain)
                and all(not filters[k] or r.get(k) == filters[k] for k in ("status", "kind", "access"))]
     score = (run("completeness")[1].rows or [{}])[0].get("completeness", 0)
     summary = {"name": status.get("name"), "status": status.get("status"), "completeness": score}

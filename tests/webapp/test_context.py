@@ -46,3 +46,12 @@ def test_every_context_link_opens(client):
         assert page.status_code == 200, link
         assert 'href="/id/XAA#context"' in page.get_data(as_text=True)
     assert client.get("/id/XAA/context/npm.ttl").mimetype == "text/turtle"
+
+
+def test_domain_filter_of_the_country_page_takes_in_sub_domains(client):
+    body = client.get("/id/XAA?domain=migration_development").get_data(as_text=True)
+    table = body[body.index('id="sources-table"'):body.index("</table>", body.index('id="sources-table"'))]
+    assert "/id/XAA/source/remittances-bop" in table  # remittances: under migration_development
+    only = client.get("/id/XAA?domain=remittances").get_data(as_text=True)
+    rows = only[only.index('id="sources-table"'):only.index("</table>", only.index('id="sources-table"'))]
+    assert 1 < rows.count("</tr>") < table.count("</tr>")

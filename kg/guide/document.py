@@ -61,7 +61,6 @@ WIDTHS: dict[tuple[str, ...], tuple[int, ...]] = {
     ("entity", "held_sources", "contact"): (36, 36, 28),
     ("instrument", "year", "status", "responsible", "domains"): (38, 8, 14, 22, 18),
     ("acronym", "full_name"): (18, 82),
-    ("term", "definition"): (28, 72),
     ("entity", "contact"): (45, 55),
 }
 
@@ -908,18 +907,19 @@ class _Layout:
         g, w = self.g, self.w
         self.heading(1, w("glossary.title"), "glossary")
         self.para(w.inline("glossary.intro"))
+        # A list per vocabulary, "term: definition" (lighter to lay out than tables).
         self.heading(3, w("glossary.key_terms"), "glossary-terms")
-        self.table(("term", "definition"), [
-            (((Span(w(f"term.{k}.label"), strong=True),),),
-             ((Span(w(f"term.{k}.definition")),),)) for k in KEY_TERMS])
+        self.blocks.append(Bullets(tuple(
+            (Span(w(f"term.{k}.label"), strong=True), Span(w("colon")),
+             Span(w(f"term.{k}.definition"))) for k in KEY_TERMS)))
         for scheme in GLOSSARY_SCHEMES:
             entries = [e for e in g.glossary if e.scheme == scheme]
             if not entries:
                 continue
             self.heading(3, w(f"scheme.{scheme}"), f"glossary-{scheme}")
-            self.table(("term", "definition"), [
-                (((Span(e.concept.label.value, strong=True, lang=e.concept.label.lang),),),
-                 (spans(e.definition),)) for e in entries])
+            self.blocks.append(Bullets(tuple(
+                (Span(e.concept.label.value, strong=True, lang=e.concept.label.lang),
+                 Span(w("colon")), *spans(e.definition)) for e in entries)))
 
     def contacts(self) -> None:
         g, w = self.g, self.w

@@ -144,7 +144,7 @@ def test_policy_framework_table() -> None:
     md = text_of(g)
     assert "| **Migration Act**<br>Law | 2010 | In force | Ministry of the Interior | " \
         "Border management |" in md
-    assert "| **In force** | Applies now. |" in md  # the glossary defines the code used
+    assert "- **In force**: Applies now." in md  # the glossary defines the code used
 
 
 def test_foreword_signed_and_endorsement_statement() -> None:

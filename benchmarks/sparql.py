@@ -15,7 +15,9 @@ read-only guard accepts it), bound with parameters of a country that rotates (th
 `country`, an actor's IRI for `entity`, benchmarks/queries.py's example values for the rest),
 48 bound texts per query at most, drawn at random (fixed seed) by each client.
 
-Ours: `migkg serve` (waitress, --threads threads) in its own process, /sparql by POST
+Both servers run at once (one idles while the other is loaded): --rounds turns each
+(4 by default, --seconds split between them), so a change in a shared machine's load weighs
+on both alike. Ours: `migkg serve` (waitress, --threads threads) in its own process, /sparql by POST
 (`query=` form), Accept SPARQL JSON: guard, public view, time limit (each ad-hoc query runs
 in a worker process, kg.store.limited), row cap, pyoxigraph's serialiser. Theirs: a POST of
 the same form to `oxigraph serve`'s /query, same Accept. Each server is warmed up (every
@@ -211,16 +213,41 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def run(name: str, url: str, texts, args) -> dict:
-    print(f"{name}: warming up ({len({n for n, _ in texts})} queries)...", file=sys.stderr)
-    bad = warm_up(url, texts)
-    if bad:
-        print(f"{name}: not 200 on warm-up: {bad}", file=sys.stderr)
-    print(f"{name}: {args.clients} clients for {args.seconds:g} s...", file=sys.stderr)
-    results, elapsed = load(url, texts, args.clients, args.seconds)
-    out = summary(results, elapsed)
-    out["per_query_p95"] = per_query(results)
-    out["warm_up_errors"] = bad
+def run(servers: dict[str, str], texts, args) -> dict[str, dict]:
+    """Warm every server up, then --rounds rounds: in each, --clients clients on each server
+    in turn for --seconds / --rounds, so a change of the machine's load (shared machines)
+    weighs on both alike."""
+    results: dict[str, list] = {name: [] for name in servers}
+    elapsed: dict[str, float] = {name: 0.0 for name in servers}
+    bad: dict[str, dict[str, int]] = {}
+    for name, url in servers.items():
+        print(f"{name}: warming up ({len({n for n, _ in texts})} queries)...", file=sys.stderr)
+        bad[name] = warm_up(url, texts)
+        if bad[name]:
+            print(f"{name}: not 200 on warm-up: {bad[name]}", file=sys.stderr)
+    share = args.seconds / args.rounds
+    for i in range(args.rounds):
+        for name, url in servers.items():
+            print(f"round {i + 1}/{args.rounds}, {name}: {args.clients} clients for {share:g} s",
+                  file=sys.stderr)
+            got, took = load(url, texts, args.clients, share)
+            results[name] += got
+            elapsed[name] += took
+    out = {}
+    for name in servers:
+        out[name] = summary(results[name], elapsed[name])
+        out[name]["per_query_p95"] = per_query(results[name])
+        out[name]["per_query_5xx"] = errors_by_query(results[name])
+        out[name]["warm_up_errors"] = bad[name]
+    return out
+
+
+def errors_by_query(results: list[tuple[str, int, float, float]]) -> dict[str, dict[int, int]]:
+    out: dict[str, dict[int, int]] = {}
+    for name, status, _, _ in results:
+        if status >= 500 or status == 0:
+            out.setdefault(name, {}).setdefault(status, 0)
+            out[name][status] += 1
     return out
 
 
@@ -229,7 +256,9 @@ def main() -> int:
     parser.add_argument("--countries", type=int, default=100)
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--seconds", type=float, default=60.0, help="per server")
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="the seconds split into this many turns per server")
     parser.add_argument("--threads", type=int, default=20, help="waitress threads of migkg serve")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the synthetic store here")
     parser.add_argument("--only", choices=["ours", "oxigraph"], help="run one side only")
@@ -253,29 +282,34 @@ def main() -> int:
               f"{len({n for n, _ in texts})} named queries; refused by the guard: "
               f"{', '.join(refused) or 'none'}", file=sys.stderr)
 
-        if args.only != "oxigraph":
-            process, base = start_ours(work / "store", args.threads)
-            try:
-                figures["migkg /sparql"] = run("migkg /sparql", f"{base}/sparql", texts, args)
-                status, ms, _ = post(f"{base}/sparql", RUNAWAY)
-                next_status, next_ms, _ = post(f"{base}/sparql", SMALL)
+        processes: list[subprocess.Popen] = []
+        servers: dict[str, str] = {}
+        try:
+            if args.only != "oxigraph":
+                process, base = start_ours(work / "store", args.threads)
+                processes.append(process)
+                servers["migkg /sparql"] = f"{base}/sparql"
+            if args.only != "ours":
+                location = work / "oxigraph"
+                if not (work / "oxigraph.loaded").exists():
+                    shutil.rmtree(location, ignore_errors=True)
+                    binary = Path(sys.executable).with_name("oxigraph")
+                    subprocess.run([str(binary if binary.exists() else shutil.which("oxigraph")),
+                                    "load", "--location", str(location), "--file", str(public)],
+                                   check=True, stdout=subprocess.DEVNULL)
+                    (work / "oxigraph.loaded").write_text("1")
+                process, base = start_oxigraph(location)
+                processes.append(process)
+                servers["oxigraph serve"] = f"{base}/query"
+            figures.update(run(servers, texts, args))
+            if "migkg /sparql" in servers:
+                url = servers["migkg /sparql"]
+                status, ms, _ = post(url, RUNAWAY)
+                next_status, next_ms, _ = post(url, SMALL)
                 figures["limit"] = {"status": status, "ms": ms, "next_status": next_status,
                                     "next_ms": next_ms, "limit_s": settings.limits.query_timeout_s}
-            finally:
-                stop(process)
-        if args.only != "ours":
-            location = work / "oxigraph"
-            if not (work / "oxigraph.loaded").exists():
-                shutil.rmtree(location, ignore_errors=True)
-                binary = Path(sys.executable).with_name("oxigraph")
-                subprocess.run([str(binary if binary.exists() else shutil.which("oxigraph")),
-                                "load", "--location", str(location), "--file", str(public)],
-                               check=True, stdout=subprocess.DEVNULL)
-                (work / "oxigraph.loaded").write_text("1")
-            process, base = start_oxigraph(location)
-            try:
-                figures["oxigraph serve"] = run("oxigraph serve", f"{base}/query", texts, args)
-            finally:
+        finally:
+            for process in processes:
                 stop(process)
     finally:
         if args.keep is None:
@@ -302,6 +336,9 @@ def main() -> int:
         print("\nslowest queries at p95 (ms): migkg / oxigraph")
         for name, ms in slow:
             print(f"  {name:<32} {ms:>8.1f} / {theirs['per_query_p95'].get(name, float('nan')):>8.1f}")
+    for name, f in figures.items():
+        if f["per_query_5xx"]:
+            print(f"\n{name}, 5xx by query (status: count): {f['per_query_5xx']}")
     if limit:
         ok = (limit["status"] == 504 and limit["ms"] <= (limit["limit_s"] + LIMIT_GRACE_S) * 1000
               and limit["next_status"] == 200 and limit["next_ms"] <= NEXT_TARGET_MS)

@@ -14,6 +14,7 @@ and kg.i18n only; the types they need are re-exported below.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import logging
 import os
@@ -389,8 +390,8 @@ class Workspace:
     def example_queries(self, lang: str | None = None) -> list[dict[str, str]]:
         """The named queries as ready-to-run SPARQL examples: name, title (in lang) and the
         text with its parameters bound (lang; a country parameter to the first country in
-        the store, an entity to that country's IRI; a query needing any other value it
-        cannot guess is left out)."""
+        the store, an entity to that country's IRI, a year to this year; a query needing any
+        other value it cannot guess, such as an actor's id, is left out)."""
         lang = self._lang(lang)
         codes = self.country_codes()
         first = codes[0] if codes else "XAA"
@@ -405,6 +406,8 @@ class Workspace:
                     params[p.name] = first
                 elif p.base == "iri" and p.required:
                     params[p.name] = f"{self.settings.base}id/{first}"
+                elif p.base == "year" and p.required:
+                    params[p.name] = str(datetime.date.today().year)
                 elif p.required and p.default is None:
                     missing = True
             if missing:

@@ -5,6 +5,7 @@ page asks nothing of any host but the test server, no console error."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -41,6 +42,13 @@ def test_editor_runs_an_example_and_shares_it(visit):
     assert rows > 5
     assert "XAA" in page.locator(".yasr table.dataTable").text_content()
     visit.shot("editor-example")
+    # The result table downloads as CSV.
+    with page.expect_download() as download:
+        page.click(".yasr .yasr_downloadIcon")
+    path = download.value.path()
+    assert download.value.suggested_filename.endswith(".csv")
+    head = Path(path).read_text(encoding="utf-8").splitlines()[0]
+    assert head.startswith('"actor","name"')
     # The shareable link carries the query; opening it shows the same text in the editor.
     href = page.get_attribute("#share", "href")
     shared = parse_qs(urlsplit(href).query)["query"][0]

@@ -1,5 +1,5 @@
 """The DCAT-AP 3.0.1 catalogue of every country's data-source inventory, for data portals to
-harvest: /catalog.ttl (Turtle) and /catalog.jsonld (JSON-LD, inline @context). The same
+harvest: /catalog.ttl (Turtle) and /catalog.jsonld (expanded JSON-LD, no context to fetch). The same
 document as `migkg catalog`; built from the public view of the store."""
 
 from __future__ import annotations

@@ -111,7 +111,7 @@ def export_cmd(ws: Workspace, iso3: str | None, fmt: str, include_restricted: bo
 
 @click.command("catalog")
 @click.option("--format", "fmt", type=click.Choice(CATALOG_FORMATS), default="ttl",
-              show_default=True, help="Turtle or JSON-LD (compacted, inline @context).")
+              show_default=True, help="Turtle, or JSON-LD (expanded: full IRIs, no context to fetch).")
 @click.option("-o", "--output", default="-", show_default=True,
               help="Output file, or - for stdout.")
 @click.pass_obj

@@ -12,7 +12,9 @@ country's guides and exports follows each internal link. Each answer becomes a f
 - anything else with an extension from its type (/api/queries -> api/queries.json).
 
 Links, sources and form actions in the pages are rewritten to relative paths, so the
-site works from file:// and under any sub-path. What a static site cannot answer (the
+site works from file:// and under any sub-path; in a page in one language (?lang=fr), a
+link goes to the same language's copy of its target when there is one (the app keeps the
+language in a cookie, a static site in its links). What a static site cannot answer (the
 SPARQL endpoint and editor, search, the probes, anything that is not 200) loses its link:
 the text stays, the href goes. Same store, same bytes: nothing depends on the time or
 the order of the crawl.
@@ -191,6 +193,7 @@ def build_site(settings: Settings, folder: Path) -> SiteReport:
 
 def _rewrite(html: str, key: str, name: str, files: dict[str, str], dropped: set[str]) -> str:
     here = posixpath.dirname(name) or "."
+    lang = dict(parse_qsl(urlsplit(key).query)).get("lang", "")
 
     def relative(match: re.Match) -> str:
         attr, value = match.group("name"), match.group("value")
@@ -199,6 +202,8 @@ def _rewrite(html: str, key: str, name: str, files: dict[str, str], dropped: set
             return match.group(0)
         link, _, fragment = urljoin(key, value).partition("#")
         target = files.get(_key(link))
+        if lang and "lang=" not in link:  # stay in the page's language where there is a copy
+            target = files.get(_key(f"{link}{'&' if '?' in link else '?'}lang={lang}"), target)
         if target is None:
             dropped.add(_key(link))
             return f'data-{attr}-dropped=""' if attr != "action" else ""

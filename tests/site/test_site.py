@@ -103,6 +103,10 @@ def test_links_are_relative_so_the_site_works_from_any_sub_path(site: Path) -> N
     page = (site / "id/XAA/actor/ncm/index.html").read_text(encoding="utf-8")
     assert 'href="../../../../static/site.css"' in page
     assert 'href="/' not in page and 'src="/' not in page
+    # A French page links to the French copies.
+    french = (site / "id/XAA/index.lang-fr.html").read_text(encoding="utf-8")
+    assert 'href="actor/ncm/index.lang-fr.html"' in french
+    assert 'href="actor/ncm/index.html"' not in french
     # What a static copy cannot answer keeps its text, not its link.
     home = (site / "index.html").read_text(encoding="utf-8")
     assert 'href="/query"' not in home and 'action="/search"' not in home

@@ -7,6 +7,7 @@ artefacts/browser/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import csv
 import sys
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from kg.service import demo_paths
 from tests.conftest import free_port
 from tests.network.test_browser import browser  # noqa: F401 - the shared Chromium fixture
 
@@ -129,7 +131,15 @@ def test_network_draws_filters_and_opens_actor_pages(visit):
     page.wait_for_selector("body[data-ready='1']", state="attached", timeout=30_000)
     drawn = int(page.get_attribute("body", "data-nodes-drawn"))
     assert drawn == 46
-    assert page.text_content("#migkg-status") == "46 nodes, 58 links shown"
+    # 58 declared relations and one part_of link per actor with a parent organisation.
+    with (next(p for p in demo_paths() if p.name == "XAA") / "actors.csv").open(
+            encoding="utf-8-sig", newline="") as fh:
+        units = sum(1 for row in csv.DictReader(fh) if row["parent"])
+    assert units > 0
+    assert page.text_content("#migkg-status") == f"46 nodes, {58 + units} links shown"
+    page.select_option("#migkg-filter-relation", "part_of")
+    assert page.text_content("#migkg-status").endswith(f"{units} links shown")
+    page.select_option("#migkg-filter-relation", "")
     page.select_option("#migkg-filter-type", "ministry")
     status = page.text_content("#migkg-status")
     shown = int(status.split()[0])

@@ -320,16 +320,16 @@ def _broader_transitive(triples: list[ox.Triple]) -> list[ox.Triple]:
             up.setdefault(t.subject, set()).add(t.object)
     stated = {(t.subject, t.object) for t in triples if t.predicate == _BROADER_TRANSITIVE}
     out = []
-    for concept in sorted(up, key=str):
+    for node in sorted(up, key=str):
         seen: set[ox.Term] = set()
-        todo = list(up[concept])
+        todo = list(up[node])
         while todo:
             b = todo.pop()
-            if b not in seen and b != concept:
+            if b not in seen and b != node:
                 seen.add(b)
                 todo += up.get(b, ())
-        out += [ox.Triple(concept, _BROADER_TRANSITIVE, b) for b in sorted(seen, key=str)
-                if (concept, b) not in stated]
+        out += [ox.Triple(node, _BROADER_TRANSITIVE, b) for b in sorted(seen, key=str)
+                if (node, b) not in stated]
     return out
 
 

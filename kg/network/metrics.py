@@ -22,8 +22,15 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kg import i18n
-from kg.network.build import (ACTOR, PART_OF, SOURCE, Vocabulary, declared_edge_count,
-                              producers_and_users, split)
+from kg.network.build import (
+    ACTOR,
+    PART_OF,
+    SOURCE,
+    Vocabulary,
+    declared_edge_count,
+    producers_and_users,
+    split,
+)
 
 DEFAULT_SEED = 20130611
 # Exact betweenness costs one BFS per node, O(n * (n + m)): ~1.5 s at 1k nodes, ~4 min
@@ -171,7 +178,7 @@ def _within_organisation(g: nx.Graph, roots: dict[str, str]) -> list[str]:
     """Actors with a parent or sub-units whose declared relations (if any) all stay inside
     their own organisation."""
     members: dict[str, int] = {}
-    for node, root in roots.items():
+    for root in roots.values():
         members[root] = members.get(root, 0) + 1
     out = []
     for node, kind in g.nodes(data="kind"):

@@ -41,9 +41,9 @@ from kg.workbook.layout import (
     purpose,
     required_text,
     sheets,
-    with_notes,
     t,
     version,
+    with_notes,
 )
 
 # Excel and LibreOffice keep at most this many characters in a cell.

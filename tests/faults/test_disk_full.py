@@ -20,11 +20,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from tests.factories.questionnaires import write_country
 from kg.errors import StoreError
 from kg.namespaces import DataIRIs
 from kg.resources import demo_countries_dir
 from kg.store.embedded import EmbeddedStore
+from tests.factories.questionnaires import write_country
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = 4096

@@ -13,12 +13,12 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from tests.factories import fault_endpoints
 from kg.cli import main
 from kg.config import Settings
 from kg.errors import StoreError
 from kg.store import open_store
 from tests.conftest import free_port
+from tests.factories import fault_endpoints
 
 EX = "http://example.org/"
 G = f"{EX}graph/A"

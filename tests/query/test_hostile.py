@@ -115,9 +115,9 @@ def test_exports_neutralise_formulas_and_keep_text(tiny_store) -> None:
 def test_same_answers_on_every_backend(store) -> None:
     for graph, triples in tiny_graphs().items():
         store.replace_graph(graph, triples)
-    for key, label in HOSTILE_LABELS.items():
+    for name, label in HOSTILE_LABELS.items():
         rows = run(store, "find-by-name", {"name": label}).rows
         assert [r["entity"] for r in rows if r["match"] == "exact"] == [
-            IRIS.entity("XTT", "actor", f"hostile-{key}")]
+            IRIS.entity("XTT", "actor", f"hostile-{name}")]
     actors = run(store, "actors", {"country": "XTT", "lang": "fr"}).rows
     assert {r["name"] for r in actors} >= {"Agence secrète", "Ministry of Tests"}

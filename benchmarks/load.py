@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import random
-import secrets
 import shutil
 import subprocess
 import sys
@@ -38,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.queries import build_store, percentile  # noqa: E402
-from benchmarks.webapp import ACTORS, free_port  # noqa: E402
+from benchmarks.serving import free_port, production_env, stop  # noqa: E402
+from benchmarks.webapp import ACTORS  # noqa: E402
 from tests.factories.questionnaires import write_country  # noqa: E402
 
 SPARQL = ("SELECT ?actor ?name WHERE { ?actor a <http://www.w3.org/ns/org#Organization> ; "
@@ -112,15 +112,6 @@ def worker_peaks(arbiter: int) -> list[int]:
         if fields.get("PPid", "").strip() == str(arbiter) and "VmHWM" in fields:
             peaks.append(int(fields["VmHWM"].split()[0]) // 1024)
     return sorted(peaks)
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def run_load(base: str, codes: list[str], clients: int, seconds: float
@@ -234,14 +225,7 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="keep the synthetic store in DIR (reused)")
     args = parser.parse_args()
     only = set(args.only.split(","))
-    from werkzeug.security import generate_password_hash
-
-    # What production mode requires (a secret key, one user), throw-away; no rate limit.
-    env = {**os.environ, "MIGKG_SECRET_KEY": secrets.token_hex(32), "MIGKG_CONFIG": "",
-           "MIGKG_RATE_LIMITS": "off",
-           "MIGKG_USERS": json.dumps({"users": {"bench": {
-               "role": "admin", "countries": [],
-               "password": generate_password_hash(secrets.token_hex(16))}}})}
+    env = production_env({**os.environ, "MIGKG_CONFIG": ""})
     work = args.keep or Path(tempfile.mkdtemp(prefix="migkg-load-"))
     failed = False
     try:

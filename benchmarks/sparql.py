@@ -53,8 +53,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.queries import EXAMPLES, IRIS, build_store, percentile  # noqa: E402
+from benchmarks.serving import start_migkg, stop  # noqa: E402
 from benchmarks.store import start_server as start_oxigraph  # noqa: E402
-from benchmarks.webapp import free_port  # noqa: E402
 from kg.config import Settings  # noqa: E402
 from kg.errors import UserError  # noqa: E402
 from kg.service import Workspace  # noqa: E402
@@ -184,35 +184,6 @@ def per_query(results: list[tuple[str, int, float, float]]) -> dict[str, float]:
     return {n: percentile(v, 95) for n, v in by.items()}
 
 
-def start_ours(store: Path, threads: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    migkg = Path(sys.executable).with_name("migkg")
-    process = subprocess.Popen(
-        [str(migkg), "--store", str(store), "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=30):
-                return process, base
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("migkg serve did not start")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def run(servers: dict[str, str], texts, args) -> dict[str, dict]:
     """Warm every server up, then --rounds rounds: in each, --clients clients on each server
     in turn for --seconds / --rounds, so a change of the machine's load (shared machines)
@@ -286,7 +257,8 @@ def main() -> int:
         servers: dict[str, str] = {}
         try:
             if args.only != "oxigraph":
-                process, base = start_ours(work / "store", args.threads)
+                process, base = start_migkg(work / "store", args.threads, ready="/healthz",
+                                             timeout_s=180)
                 processes.append(process)
                 servers["migkg /sparql"] = f"{base}/sparql"
             if args.only != "ours":
@@ -310,7 +282,7 @@ def main() -> int:
                                     "next_ms": next_ms, "limit_s": settings.limits.query_timeout_s}
         finally:
             for process in processes:
-                stop(process)
+                stop(process, 20)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -39,17 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.queries import build_store, percentile  # noqa: E402
+from benchmarks.serving import start_migkg, stop  # noqa: E402
 
 P95_TARGET_MS = 300.0
 PAGES = ("home", "country", "actor", "network", "compare")
 # Actor ids of the template country (XAA); clones keep them with a -k suffix.
 ACTORS = ("ncm", "nsi", "moi", "bpd", "iohm", "mfa", "ncrs", "cmps")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def url_for(page: str, codes: list[str], rng: random.Random) -> str:
@@ -76,45 +69,6 @@ def fetch(base: str, path: str) -> tuple[int, float, float]:
     client = (time.perf_counter() - started) * 1000
     server = float(timing.split("dur=")[1]) if "dur=" in timing else float("nan")
     return status, server, client
-
-
-def start_server(store: Path, threads: int, workers: int = 0) -> tuple[subprocess.Popen, str]:
-    """`migkg serve` (waitress, threads), or with workers > 0 `migkg serve --production`
-    (gunicorn, that many worker processes, a throw-away secret key)."""
-    import os
-    import secrets
-
-    port = free_port()
-    migkg = Path(sys.executable).with_name("migkg")
-    command = [str(migkg), "--store", str(store), "serve", "--host", "127.0.0.1", "--port",
-               str(port), "--threads", str(threads)]
-    env = dict(os.environ)
-    if workers:
-        import json
-
-        from werkzeug.security import generate_password_hash
-
-        command += ["--production", "--workers", str(workers)]
-        # What production mode requires (a secret key, one user), throw-away; no rate limit.
-        env.setdefault("MIGKG_SECRET_KEY", secrets.token_hex(32))
-        env.setdefault("MIGKG_USERS", json.dumps({"users": {"bench": {
-            "role": "admin", "countries": [],
-            "password": generate_password_hash(secrets.token_hex(16))}}}))
-        env["MIGKG_RATE_LIMITS"] = "off"
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/", timeout=30):
-                return process, base
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
 
 
 def load(base: str, codes: list[str], clients: int, seconds: float
@@ -196,15 +150,14 @@ def main() -> int:
         print(f"building {args.countries} synthetic countries x {args.copies} ...", file=sys.stderr)
         codes = build_store(work, args.countries, args.copies)
         store_dir = work / "store"
-        process, base = start_server(store_dir, args.threads, args.production)
+        process, base = start_migkg(store_dir, args.threads, workers=args.production)
         try:
             for page in PAGES:  # warm every kind of page once (caches, imports)
                 fetch(base, url_for(page, codes, random.Random(0)))
             results, elapsed = load(base, codes, args.clients, args.seconds)
             single = [fetch(base, f"/id/{random.Random(i).choice(codes)}") for i in range(30)]
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            stop(process, 30)
         raw_ms, query_count = country_queries_raw(store_dir, codes[0], 5)
     finally:
         if args.keep is None:

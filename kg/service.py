@@ -188,7 +188,7 @@ class Workspace:
         self._opening = threading.Lock()
         self._public: Workspace | None = None
         # Countries read lately, by (iso3, lang), with the store fingerprint they were read at.
-        self._countries: OrderedDict[tuple[str, str], tuple[object, float, CountryData]] = (
+        self._countries: OrderedDict[tuple[str, str], tuple[object, CountryData]] = (
             OrderedDict())
         self._countries_lock = threading.Lock()
         # Named-query answers by (name, parameters, language, capped) with the store
@@ -498,24 +498,14 @@ class Workspace:
         the parts raise NotFound (404) for a country the store does not hold.
         """
         key = (check_iso3(iso3), self._lang(lang))
-        store = self.store
-        self._check_marker(store)
-        now = time.monotonic()
-        with self._countries_lock:
-            cached = self._countries.get(key)
-            if cached is not None:
-                fingerprint, checked, data = cached
-                if now - checked < store.fingerprint_interval_s:
-                    self._countries.move_to_end(key)
-                    return data
-        fingerprint = store.fingerprint()
+        fingerprint = self._fingerprint()
         with self._countries_lock:
             cached = self._countries.get(key)
             if cached is not None and cached[0] == fingerprint:
-                data = cached[2]
+                data = cached[1]
             else:
                 data = CountryData(self, *key)
-            self._countries[key] = (fingerprint, now, data)
+            self._countries[key] = (fingerprint, data)
             self._countries.move_to_end(key)
             while len(self._countries) > COUNTRY_CACHE:
                 self._countries.popitem(last=False)

@@ -65,14 +65,21 @@ def t(key: str, lang: str = "en", **params: object) -> str:
     return template.format(**params) if params else template
 
 
-def plural(key: str, n: int, lang: str = "en", **params: object) -> str:
-    """The message for a count: `key_one` for one (in French also for zero), else
-    `key_other`, else key itself; {count} is the number as given in params, else n."""
+def plural_key(key: str, n: int, lang: str = "en") -> str:
+    """The form of key for the count n: key.zero (where the language has one) for 0,
+    key.one for 1, else key.other; key itself when it has no forms."""
     lang = lang if lang in LANGUAGES else "en"
-    one = n == 1 or (lang == "fr" and n == 0)
     stem = key.split(".", 1)[0]
-    area = _area(lang, stem)
-    chosen = f"{key}_{'one' if one else 'other'}"
-    if chosen not in area and chosen not in _area("en", stem):
-        chosen = key
-    return t(chosen, lang, **{"count": n, **params})
+    own = _area(lang, stem)
+    known = own.keys() | _area("en", stem).keys()
+    # A zero form is the language's own (French says "0 erreur", English "0 errors").
+    if n == 0 and f"{key}.zero" in own:
+        return f"{key}.zero"
+    form = f"{key}.one" if n == 1 else f"{key}.other"
+    return form if form in known else key
+
+
+def plural(key: str, n: int, lang: str = "en", **params: object) -> str:
+    """The message for a count (plural_key); {count} is the number as given in params,
+    else n."""
+    return t(plural_key(key, n, lang), lang, **{"count": n, **params})

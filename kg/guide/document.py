@@ -244,10 +244,7 @@ class Words:
         return self(self.form(key, n), n=n, **params)
 
     def form(self, key: str, n: int) -> str:
-        cat = i18n.catalogue(self.lang)
-        if n == 0 and f"guide.{key}.zero" in cat:
-            return f"{key}.zero"
-        return f"{key}.one" if n == 1 else f"{key}.other"
+        return i18n.plural_key(f"guide.{key}", n, self.lang).removeprefix("guide.")
 
     def inline_n(self, key: str, n: int, **params: object) -> Inline:
         return self.inline(self.form(key, n), n=n, **params)

@@ -15,5 +15,11 @@ def test_plural_forms(lang, count, text):
     assert i18n.plural("admin.report.error_count", count, lang) == text
 
 
+@pytest.mark.parametrize("lang, count, text", [
+    ("en", 1, "1 row"), ("en", 46, "46 rows"), ("fr", 1, "1 ligne"), ("fr", 46, "46 lignes")])
+def test_row_counts_of_input_files(lang, count, text):
+    assert i18n.plural("web.entity.rows", count, lang) == text
+
+
 def test_a_key_without_forms_is_used_as_is():
-    assert i18n.plural("web.entity.rows", 3, "en") == i18n.t("web.entity.rows", "en", count=3)
+    assert i18n.plural("web.guide.back", 3, "fr") == i18n.t("web.guide.back", "fr")

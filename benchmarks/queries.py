@@ -14,8 +14,9 @@ Reports, per named query, p50 and p95 over --runs runs (per-country queries on a
 different country each run), on the embedded store and on `oxigraph serve`:
 - `layer`: Workspace.run_query (parameter checks, binding, the time-limited Store.run_query,
   conversion, the row cap): what every shell calls. A query confined to one country (or
-  entity, or the vocabularies) runs in the thread; one over every country runs in the
-  query worker pool (kg.store.limited), so its overhead includes the pool's;
+  entity), or declaring that it reads only the model or the countries' precomputed figures
+  (`# reads:`, queries/README.md), runs in the thread; any other over every country runs in
+  the query worker pool (kg.store.limited), so its overhead includes the pool's;
 - `raw`: the same bound text on the same pyoxigraph store (pyoxigraph Store.query, every
   row consumed, every value converted to str) - or, for the remote backend, the same HTTP
   request with the JSON answer parsed and every value taken as str;
@@ -36,9 +37,10 @@ Then the limits (unless --no-limits), on both backends:
   query (actors) sent as ad-hoc SPARQL (the embedded store runs it in a pooled query
   worker) and as a named query (in the thread), each vs the raw query (target <= 1.3x);
   and 4 threads sending ad-hoc per-country queries at once vs 4 threads of raw queries;
-- the slowest named query at p95 among those confined to one country, one entity or the
-  vocabularies, against the limit (they run in the thread: the check that each stays far
-  under the limit, target < limit / 10); named queries over every country run in the pool.
+- the slowest named query at p95 among those that run in the thread (confined to one
+  country or entity, or declaring `# reads: model` or `figures`), against the limit: the
+  check that each stays far under it (target < limit / 10); other named queries over every
+  country run in the pool.
 Exit code 1 when a target is missed.
 """
 
@@ -272,6 +274,7 @@ def measure(store: Store, raw: Callable[[str], int], codes: list[str], runs: int
                 rows = len(result.rows)
             out.append({
                 "query": q.name, "group": q.group, "scope": scope, "rows": rows,
+                "confined": q.confined(params_for(0)),
                 "p50": percentile(cat_times, 50), "p95": percentile(cat_times, 95),
                 "raw_p50": percentile(raw_times, 50), "raw_p95": percentile(raw_times, 95),
             })
@@ -383,9 +386,10 @@ def limits_report(title: str, store: Store, raw: Callable[[str], int], codes: li
             f"threads {threaded:.2f} ms: {pooled / threaded:.2f}x",
             f"{len(pool.pids())} workers, {pool.forks} forks in all")
 
-    # Named queries confined to one country (or entity, or the vocabularies) run in the
-    # thread: each must stay far under the limit. Those over every country run in the pool.
-    confined = [r for r in named if r["scope"] == "country" or r["group"] == "docs"]
+    # Named queries confined to one country (or entity), or declaring they read only the model
+    # or the precomputed figures, run in the thread: each must stay far under the limit.
+    # The others, over every country, run in the pool.
+    confined = [r for r in named if r["confined"]]
     slowest = max(confined, key=lambda r: r["p95"]) if confined else None
     if slowest:
         share = slowest["p95"] / (args.limit * 1000)

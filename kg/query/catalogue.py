@@ -23,7 +23,7 @@ from kg.query.params import Parameter, SpecError, check_type, to_term
 from kg.resources import queries_dir
 
 _LINE_RE = re.compile(
-    r"(?P<key>title|description|param|column)"
+    r"(?P<key>title|description|param|column|reads)"
     r"(?:\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*))?"
     r"(?P<list>\s*\(list\))?"
     r"(?:@(?P<lang>[a-z]{2}))?\s*:\s?(?P<value>.*)"
@@ -57,6 +57,9 @@ class NamedQuery:
     # uses (see _value_places and queries/README.md for where a binding is visible).
     prepared: str = field(default="", repr=False)
     inserts: tuple[tuple[int, tuple[str, ...]], ...] = field(default=(), repr=False)
+    # `# reads: model` or `# reads: figures` (READS): the query reads nothing else, so its
+    # cost is bounded whatever the countries hold (see confined()); None: any data.
+    reads: str | None = None
 
     def parameter(self, name: str) -> Parameter | None:
         for p in self.parameters:
@@ -107,13 +110,19 @@ class NamedQuery:
 
     def confined(self, params: Mapping[str, object] | None = None) -> bool:
         """Whether a run with these parameters reads one country's data (a country or an
-        entity is given) or only the vocabularies and the ontology (the docs group).
+        entity is given), or only what its `reads` front matter declares: the model
+        (ontology and vocabularies), or the country nodes and their precomputed figures
+        (one figures node per country, one per country and domain, kg/figures.py).
 
-        benchmarks/queries.py shows every such query far under the time limit at 1M
-        triples, so it may run on a store's cheaper path (in the thread: kg.query.execute).
-        A query over every country grows with the store: it runs where the limit stops it.
+        Either way its cost is bounded by construction: one country's data, or a few nodes
+        per country (at most a few hundred countries), never the volume of the countries'
+        data. benchmarks/queries.py shows every such query far under the time limit at 1M
+        triples, and tests/query/test_reads.py that a query declaring `reads` answers the
+        same on a store holding only what it declares. So it may run on a store's cheaper
+        path (in the thread: kg.query.execute). Any other query over every country grows
+        with the store: it runs where the time limit stops it.
         """
-        if self.group == "docs":
+        if self.reads is not None:
             return True
         given = params or {}
         return any(p.base in ("iso3", "iri") and given.get(p.name) not in (None, "")
@@ -125,6 +134,11 @@ class NamedQuery:
 
 
 PARAM_PREFIX = "_p_"
+# What a query may declare it reads (`# reads: ...`), and what that means.
+READS = {
+    "model": "only the ontology and the vocabularies, and whether the data use their terms",
+    "figures": "only the country nodes, their precomputed figures and the model",
+}
 
 
 def bind_text(text: str, inserts: tuple[tuple[int, tuple[str, ...]], ...],
@@ -268,6 +282,7 @@ def parse_text(text: str, name: str, group: str = "", path: Path | None = None) 
     param_docs: dict[str, dict[str, str]] = {}
     columns: dict[str, dict[str, str]] = {}
     list_columns: set[str] = set()
+    reads: str | None = None
     for (number, m), parts in zip(entries, values, strict=True):
         key, item, lang = m["key"], m["name"], m["lang"]
         value = " ".join(p for p in parts if p)
@@ -280,6 +295,14 @@ def parse_text(text: str, name: str, group: str = "", path: Path | None = None) 
                 raise fail(number, f"{key} takes no name")
             target = title if key == "title" else description
             target[lang or "en"] = value
+        elif key == "reads":
+            if item or lang or m["list"]:
+                raise fail(number, "write `# reads: model` or `# reads: figures`")
+            if value not in READS:
+                raise fail(number, f"reads {value!r}: one of {', '.join(READS)}")
+            if reads is not None:
+                raise fail(number, "reads declared twice")
+            reads = value
         elif key == "param":
             if not item or m["list"]:
                 raise fail(number, "write `# param NAME: TYPE`")
@@ -331,7 +354,7 @@ def parse_text(text: str, name: str, group: str = "", path: Path | None = None) 
         name=name, group=group, path=path or Path(name), text=text, title=title,
         description=description, parameters=parameters,
         columns=[Column(c, d, c in list_columns) for c, d in columns.items()],
-        prepared=prepared, inserts=inserts,
+        prepared=prepared, inserts=inserts, reads=reads,
     )
 
 

@@ -2,8 +2,9 @@
 
 Both take the limits kg.service applies: a wall-clock time limit (the store stops the
 query: kg.errors.QueryTimeout) and a row cap (the answer is cut and says so in
-`truncated`). Named queries confined to one country, one entity or the vocabularies are
-trusted to stay far under the limit: the store may run them on its cheaper path.
+`truncated`). Named queries confined to one country or entity, or declaring that they read
+only the model or the precomputed figures (`# reads:`), are trusted to stay far under the
+limit: the store may run them on its cheaper path.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def run(store: Store, name: str | NamedQuery, params: Mapping[str, object] | Non
     if timeout_s is None and max_rows is None:
         answer = store.select(text)
     else:
-        # One country's (or entity's) read, or the vocabularies: trusted to stay far under
-        # the limit, so the store may run it on its cheaper path (NamedQuery.confined).
+        # One country's (or entity's) read, or only the model or the figures: trusted to stay
+        # far under the limit, so the store may run it on its cheaper path (NamedQuery.confined).
         answer = store.run_query(text, "SELECT", timeout_s=timeout_s, max_rows=max_rows,
                                  trusted=query.confined(params))
     return _result(answer, max_rows, query.list_columns)

@@ -21,9 +21,9 @@ Time limits (run_query): a query under a time limit runs in a worker process of 
 forked from the loaded store, killed at the limit (kg.store.limited). The store refreshes
 first and gives the pool its version (bumped by every reload), so a worker always answers
 over the latest snapshots: workers forked before a reload are retired. Named queries
-confined to one country, one entity or the vocabularies (trusted=True,
-NamedQuery.confined) run in the thread: benchmarks/queries.py shows each far under the
-limit at 1M triples.
+confined to one country or entity, or reading only the model or the precomputed figures
+(trusted=True, NamedQuery.confined) run in the thread: benchmarks/queries.py shows each
+far under the limit at 1M triples.
 
 A writer that does not query (an import) opens the store with `lazy=True`: only the
 manifest is read; `graph_triples` parses just the snapshot asked for, and everything is

@@ -146,6 +146,9 @@ def test_a_new_file_is_a_new_query(tmp_path: Path) -> None:
     ("# title: x\n# param lang: lang = de\n", "default of 'lang'"),
     ("# title: x\n# param lang@en: Language.\n", "undeclared parameter 'lang'"),
     ("# title: x\n# title@de: x\n", "language 'de'"),
+    ("# title: x\n# reads: everything\n", "reads 'everything': one of model, figures"),
+    ("# title: x\n# reads: model\n# reads: model\n", "reads declared twice"),
+    ("# title: x\n# reads country: model\n", "write `# reads: model`"),
 ])
 def test_malformed_front_matter_names_the_line(tmp_path: Path, front: str, message: str) -> None:
     (tmp_path / "bad.rq").write_text(front + "SELECT ?x WHERE { ?x ?p ?o }\n", encoding="utf-8")

@@ -104,34 +104,51 @@ class QueryResult:
 
 def convert(variables: Sequence[str], rows: Iterable[tuple[Term, ...]],
             list_columns: frozenset[str] = frozenset()) -> list[dict[str, Value]]:
-    """Plain rows from rows of terms, in one pass.
+    """Plain rows from rows of terms.
 
-    Per-cell work is kept minimal (this runs on every row of every answer): a literal's
-    datatype, the costly part, is only looked at when its text could be an integer.
+    Per-cell work is kept minimal (this runs on every row of every answer), column by
+    column: a literal's datatype, the costly part, is only looked at when its text could be
+    an integer, and once per distinct term of a column (counts repeat).
     """
-    lists = [i for i, v in enumerate(variables) if v in list_columns]
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    if len(columns) != len(variables):
+        raise ValueError(f"rows of {len(columns)} cells for {len(variables)} variables")
     literal = ox.Literal
     integer_types = _INTEGER_NODES
     starts = _INTEGER_STARTS
-    out: list[dict[str, Value]] = []
-    append = out.append
-    for row in rows:
-        values: list[Value] = [None if term is None else term.value for term in row]
-        for i, text in enumerate(values):
-            if text and text[0] in starts:
-                term = row[i]
-                if type(term) is literal and term.datatype in integer_types:
-                    try:
-                        values[i] = int(text)
-                    except ValueError:  # an ill-typed literal stays text
-                        pass
-        for i in lists:
-            cell = values[i]
-            if isinstance(cell, str):
-                items = sorted(set(cell.split(SEPARATOR)) - {""}) if SEPARATOR in cell else [cell]
-                values[i] = SEPARATOR.join(items) if items and items != [""] else None
-        append(dict(zip(variables, values, strict=True)))
-    return out
+    plain: list[list[Value]] = []
+    for name, terms in zip(variables, columns, strict=True):
+        values: list[Value] = [None if term is None else term.value for term in terms]
+        maybe = [k for k, text in enumerate(values) if text and text[0] in starts]  # type: ignore[index]
+        if maybe:
+            seen: dict[Term, Value] = {}
+            for k in maybe:
+                term = terms[k]
+                value = seen.get(term)
+                if value is None:
+                    value = values[k]
+                    if type(term) is literal and term.datatype in integer_types:
+                        try:
+                            value = int(value)  # type: ignore[arg-type]
+                        except ValueError:  # an ill-typed literal stays text
+                            pass
+                    seen[term] = value
+                values[k] = value
+        if name in list_columns:
+            values = [_list_cell(cell) for cell in values]
+        plain.append(values)
+    return [dict(zip(variables, row, strict=True)) for row in zip(*plain, strict=True)]
+
+
+def _list_cell(cell: Value) -> Value:
+    """A (list) cell: its "; "-joined values deduplicated and sorted, empty ones dropped."""
+    if not isinstance(cell, str):
+        return cell
+    items = sorted(set(cell.split(SEPARATOR)) - {""}) if SEPARATOR in cell else [cell]
+    return SEPARATOR.join(items) if items and items != [""] else None
 
 
 def _json_term(term: Term, value: Value) -> dict[str, str]:

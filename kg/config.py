@@ -75,6 +75,9 @@ class Settings:
     workers: int | None = None
     graceful_timeout_s: float = 30.0
     access_log: str = "-"
+    # Memory (MB, an estimate) each process may use for the named-query answers and the
+    # countries' data it keeps while the store does not change (kg/cache.py); 0: none kept.
+    cache_mb: int = 256
     # Where the web app keeps its own state (default: the store folder's parent, ./var):
     # users.json, audit.jsonl, uploads/ (checked uploads waiting for confirmation),
     # login-failures.json.
@@ -240,6 +243,7 @@ SETTINGS: dict[str, tuple[str, Callable[[object], object]]] = {
     "workers": ("workers", _int(0)),  # 0: one per usable core
     "graceful_timeout": ("graceful_timeout_s", _seconds),
     "access_log": ("access_log", _text),
+    "cache_mb": ("cache_mb", _int(0)),
     "catalog_publisher": ("catalog_publisher", _text),
     "history": ("history_dir", _path),
     "state_dir": ("state_dir", _path),

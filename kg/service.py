@@ -21,13 +21,13 @@ import os
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kg import i18n
+from kg.cache import Kept, rows_cost
 from kg.config import Settings, load_settings
 from kg.errors import Location, NotFound, ParameterError, Problem, StoreError
 from kg.namespaces import ISO3
@@ -83,10 +83,11 @@ CATALOG_FORMATS = ("ttl", "jsonld")  # the DCAT-AP catalogue
 API_FORMATS = ("json", "csv")  # /api/queries/<name>
 API_RESERVED = ("format", "lang")  # query-string names the API keeps for itself
 UPLOAD_SUFFIXES = (".zip", ".xlsx")  # kg.uploads.ACCEPTED
-# Countries whose data a Workspace keeps between calls (a guide page, then its network...).
-COUNTRY_CACHE = 16
-# Named-query answers a Workspace keeps while the store does not change.
-RESULT_CACHE = 512
+# What a Workspace keeps while the store does not change (settings.cache_mb in all, kg.cache):
+# named-query answers in 3/4 of it, countries' data (read once for a guide page, then its
+# network...) in the rest, each country counted at COUNTRY_COST bytes (a 46-actor
+# country's rows, graphs and network view measured 0.4-0.7 MB).
+COUNTRY_COST = 768 * 1024
 EXPORT_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl")
 NETWORK_ASSETS = ("vis-network.min.js", "vis-network.min.css", "network.js")
 EXPORT_MEDIA_TYPES = {
@@ -133,6 +134,8 @@ class CountryData:
     _concepts: list[dict] | None = field(default=None, repr=False)
     _guide: dict[bool, GuideRows] = field(default_factory=dict, repr=False)
     _network: CountryNetwork | None = field(default=None, repr=False)
+    # The interactive view's data by (kind, metric): its layout is the costly part.
+    _payloads: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def concepts(self) -> list[dict]:
@@ -187,14 +190,14 @@ class Workspace:
         self._owns_store = store is None
         self._opening = threading.Lock()
         self._public: Workspace | None = None
+        budget = self.settings.cache_mb * 1024 * 1024
         # Countries read lately, by (iso3, lang), with the store fingerprint they were read at.
-        self._countries: OrderedDict[tuple[str, str], tuple[object, CountryData]] = (
-            OrderedDict())
+        self._countries = Kept(budget // 4)
         self._countries_lock = threading.Lock()
         # Named-query answers by (name, parameters, language, capped) with the store
         # fingerprint they were computed at: a dashboard page asked again while the data has
-        # not changed costs no query. Bounded; stale entries are never returned.
-        self._results: OrderedDict[tuple, tuple[object, QueryResult]] = OrderedDict()
+        # not changed costs no query. Stale entries are never returned.
+        self._results = Kept(budget - budget // 4)
         self._results_lock = threading.Lock()
         self._seen: tuple[object, float] | None = None
         # The stamp of the deployment's write marker last seen (see _check_marker).
@@ -327,18 +330,12 @@ class Workspace:
         limits = self.settings.limits
         key = (name, tuple(sorted(given.items())), self._lang(lang), capped)
         fingerprint = self._fingerprint()
-        with self._results_lock:
-            cached = self._results.get(key)
-            if cached is not None and cached[0] == fingerprint:
-                self._results.move_to_end(key)
-                return _copy(cached[1])
+        cached = self._results.get(key, fingerprint)
+        if cached is not None:
+            return _copy(cached)
         result = run(self.store, q, given, timeout_s=limits.query_timeout_s,
                      max_rows=limits.query_max_rows if capped else None)
-        with self._results_lock:
-            self._results[key] = (fingerprint, result)
-            self._results.move_to_end(key)
-            while len(self._results) > RESULT_CACHE:
-                self._results.popitem(last=False)
+        self._results.put(key, fingerprint, result, rows_cost(result.rows))
         return _copy(result)
 
     def _fingerprint(self) -> object:
@@ -493,22 +490,17 @@ class Workspace:
     def country(self, iso3: str, lang: str | None = None) -> CountryData:
         """A country's data, read once and shared by its guide and network.
 
-        Kept for the next calls (the COUNTRY_CACHE countries used last) until the store
+        Kept for the next calls (the countries used last, settings.cache_mb) until the store
         changes, as Store.fingerprint() tells. ParameterError (400) for a malformed code;
         the parts raise NotFound (404) for a country the store does not hold.
         """
         key = (check_iso3(iso3), self._lang(lang))
         fingerprint = self._fingerprint()
         with self._countries_lock:
-            cached = self._countries.get(key)
-            if cached is not None and cached[0] == fingerprint:
-                data = cached[1]
-            else:
+            data = self._countries.get(key, fingerprint)
+            if data is None:
                 data = CountryData(self, *key)
-            self._countries[key] = (fingerprint, data)
-            self._countries.move_to_end(key)
-            while len(self._countries) > COUNTRY_CACHE:
-                self._countries.popitem(last=False)
+                self._countries.put(key, fingerprint, data, COUNTRY_COST)
         return data
 
     def delete(self, iso3: str) -> str:
@@ -609,16 +601,21 @@ class Workspace:
         colours, text tooltips and their IRI; edges; legends; filter choices): for a page of
         the shell's own that loads the vendored vis-network (network_asset) and the view's
         script. Escaping is the page's job (JSON in a page: |tojson). Give `data` (from
-        country()) to share one read and one metrics run with network_summary()."""
+        country()) to share one read and one metrics run with network_summary(), and the
+        payload itself while `data` is kept: then the payload is shared, not to be changed."""
         from kg.network import load, metrics, render
 
         lang = self._lang(lang)
         metric = _choice(metric, NETWORK_METRICS, "metric")
         if data is not None and kind != "partners":
-            net = data.network
-            g = net.graph(_choice(kind, NETWORK_KINDS, "kind"))
-            m = net.metrics if kind == "relations" else metrics.compute(g)
-            return render.payload(g, m, lang=data.lang, metric=metric, vocab=net.vocab)
+            key = (_choice(kind, NETWORK_KINDS, "kind"), metric)
+            if key not in data._payloads:
+                net = data.network
+                g = net.graph(kind)
+                m = net.metrics if kind == "relations" else metrics.compute(g)
+                data._payloads[key] = render.payload(g, m, lang=data.lang, metric=metric,
+                                                     vocab=net.vocab)
+            return data._payloads[key]
         g = self.network_graph(iso3, kind, lang)
         vocab = load.vocabulary(self.store, lang)
         return render.payload(g, metrics.compute(g), lang=lang, metric=metric, vocab=vocab)

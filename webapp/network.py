@@ -31,10 +31,11 @@ def _vis_network_styles() -> None:
 
 
 def _with_links(payload: dict) -> dict:
-    """Each actor node gets the local path of its page (href); nothing else links."""
-    for node in payload["nodes"]:
-        node["href"] = web.local_path(node.pop("iri", "")) or ""
-    return payload
+    """Each actor node gets the local path of its page (href); nothing else links. A copy:
+    the workspace keeps the payload for the next request."""
+    nodes = [{**{k: v for k, v in node.items() if k != "iri"},
+              "href": web.local_path(node.get("iri", "")) or ""} for node in payload["nodes"]]
+    return {**payload, "nodes": nodes}
 
 
 @bp.route("/id/<iso3>/network")

@@ -62,12 +62,19 @@ def compare_rows(lang: str) -> tuple[list[dict], list[tuple[str, str]], list[tup
     domains = ws.run_query("domains-across-countries", {}, lang, capped=False).rows
     challenges = ws.run_query("challenges-across-countries", {}, lang, capped=False).rows
     stage_rows = ws.run_query("stages-across-countries", {}, lang, capped=False).rows
+    by_country: dict[str, tuple[dict, list, dict]] = {c["country"]: ({}, [], {}) for c in summary}
+    for d in domains:
+        if d["country"] in by_country:
+            by_country[d["country"]][0][d["domain"]] = d
+    for s in stage_rows:
+        if s["country"] in by_country:
+            by_country[s["country"]][1].append(s)
+    for r in challenges:
+        if r["country"] in by_country:
+            by_country[r["country"]][2][r["category"]] = r
     out = []
     for c in summary:
-        iso3 = c["country"]
-        covered = {d["domain"]: d for d in domains if d["country"] == iso3}
-        stages = [s for s in stage_rows if s["country"] == iso3]
-        cats = {r["category"]: r for r in challenges if r["country"] == iso3}
+        covered, stages, cats = by_country[c["country"]]
         out.append({
             **c,
             "domains": {k: covered[k]["existing_source_count"] for k in covered},

@@ -155,6 +155,8 @@ def number(value: object) -> str:
     """An integer or decimal in the locale's form (1,234.5 / 1 234,5)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return "" if value is None else str(value)
+    if type(value) is int and -1000 < value < 1000:  # no separator in either language
+        return str(value)
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
     if lang() == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")

@@ -73,3 +73,48 @@ def stop(process: subprocess.Popen, timeout_s: float = 60.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants (a gunicorn arbiter's workers, their query pools)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by the server and its live descendants."""
+    total = 0
+    for pid in _tree(process.pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(process: subprocess.Popen, *, below: float = 0.05, timeout_s: float = 300.0
+              ) -> float:
+    """Wait until the server uses less than `below` of a core over one second (its start-up
+    work done: loading, warming its answers); the seconds waited."""
+    started = time.monotonic()
+    last = cpu_seconds(process)
+    while time.monotonic() - started < timeout_s:
+        time.sleep(1.0)
+        now = cpu_seconds(process)
+        if now - last < below:
+            break
+        last = now
+    return time.monotonic() - started

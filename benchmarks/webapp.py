@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.queries import build_store, percentile  # noqa: E402
-from benchmarks.serving import start_migkg, stop  # noqa: E402
+from benchmarks.serving import cpu_seconds, start_migkg, stop, wait_idle  # noqa: E402
 
 P95_TARGET_MS = 300.0
 PAGES = ("home", "country", "actor", "network", "compare")
@@ -152,9 +152,14 @@ def main() -> int:
         store_dir = work / "store"
         process, base = start_migkg(store_dir, args.threads, workers=args.production)
         try:
-            for page in PAGES:  # warm every kind of page once (caches, imports)
+            for page in PAGES:  # open every kind of page once (imports, templates)
                 fetch(base, url_for(page, codes, random.Random(0)))
+            # Steady state: what the server does after it starts (loading the store, warming
+            # its answers in production) is over before the clients come.
+            settled = wait_idle(process)
+            cpu_before = cpu_seconds(process)
             results, elapsed = load(base, codes, args.clients, args.seconds)
+            server_cpu = cpu_seconds(process) - cpu_before
             single = [fetch(base, f"/id/{random.Random(i).choice(codes)}") for i in range(30)]
         finally:
             stop(process, 30)
@@ -181,7 +186,8 @@ def main() -> int:
         print(f"{page:10} {len(rows):8d} {errors:5d} {percentile(server, 50):9.0f}ms "
               f"{p95:9.0f}ms {percentile(client, 95):9.0f}ms  "
               f"{'ok' if ok else 'MISSED'} (0 5xx, p95 < {P95_TARGET_MS:.0f} ms)")
-    print(f"\nthroughput: {total / elapsed:.1f} requests/s")
+    print(f"\nthroughput: {total / elapsed:.1f} requests/s; server CPU {server_cpu * 1000 / total:.1f} ms "
+          f"per request; the server was busy {settled:.0f} s after it started (warming)")
     one = [s for _, s, _ in single]
     p50, p95 = percentile(one, 50), percentile(one, 95)
     print(f"\ncountry page, one client: server p50 {p50:.0f} ms, p95 {p95:.0f} ms; "

@@ -14,9 +14,10 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
-# Bytes a Python cell takes besides its text (object header, dict slot); a row's own.
-CELL_OVERHEAD = 64
-ROW_OVERHEAD = 120
+# Bytes a cell takes besides its text (str header, dict slot) and a row takes (its dict),
+# measured with tracemalloc on the country page: the estimate is within 20 % of it.
+CELL_OVERHEAD = 100
+ROW_OVERHEAD = 400
 
 
 def rows_cost(rows: Iterable[Mapping[str, Any]]) -> int:

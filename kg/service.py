@@ -84,10 +84,10 @@ API_FORMATS = ("json", "csv")  # /api/queries/<name>
 API_RESERVED = ("format", "lang")  # query-string names the API keeps for itself
 UPLOAD_SUFFIXES = (".zip", ".xlsx")  # kg.uploads.ACCEPTED
 # What a Workspace keeps while the store does not change (settings.cache_mb in all, kg.cache):
-# named-query answers in 3/4 of it, countries' data (read once for a guide page, then its
+# named-query answers in 2/3 of it, countries' data (read once for a guide page, then its
 # network...) in the rest, each country counted at COUNTRY_COST bytes (a 46-actor
-# country's rows, graphs and network view measured 0.4-0.7 MB).
-COUNTRY_COST = 768 * 1024
+# country's rows, graphs and network view measured 0.4-0.6 MB with tracemalloc).
+COUNTRY_COST = 600 * 1024
 EXPORT_FORMATS = ("jsonld", "nq", "nt", "trig", "ttl")
 NETWORK_ASSETS = ("vis-network.min.js", "vis-network.min.css", "network.js")
 EXPORT_MEDIA_TYPES = {
@@ -192,12 +192,12 @@ class Workspace:
         self._public: Workspace | None = None
         budget = self.settings.cache_mb * 1024 * 1024
         # Countries read lately, by (iso3, lang), with the store fingerprint they were read at.
-        self._countries = Kept(budget // 4)
+        self._countries = Kept(budget // 3)
         self._countries_lock = threading.Lock()
         # Named-query answers by (name, parameters, language, capped) with the store
         # fingerprint they were computed at: a dashboard page asked again while the data has
         # not changed costs no query. Stale entries are never returned.
-        self._results = Kept(budget - budget // 4)
+        self._results = Kept(budget - budget // 3)
         self._results_lock = threading.Lock()
         self._seen: tuple[object, float] | None = None
         # The stamp of the deployment's write marker last seen (see _check_marker).
@@ -337,6 +337,16 @@ class Workspace:
                      max_rows=limits.query_max_rows if capped else None)
         self._results.put(key, fingerprint, result, rows_cost(result.rows))
         return _copy(result)
+
+    def fingerprint(self) -> object:
+        """What the kept answers are checked against: equal while the store has not changed."""
+        return self._fingerprint()
+
+    def cache_share(self) -> float:
+        """How much of the memory budget of what is kept is used (0 to 1, the fuller of
+        answers and countries; 1 when nothing may be kept)."""
+        return max(kept.used / kept.budget if kept.budget else 1.0
+                   for kept in (self._results, self._countries))
 
     def _fingerprint(self) -> object:
         """The store's fingerprint, asked again only after the store's interval (a remote

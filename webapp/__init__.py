@@ -58,4 +58,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app, settings)
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)
+    if settings.production and settings.cache_mb > 0:
+        from webapp.warm import Warmer
+
+        app.extensions["migkg_warmer"] = Warmer(app)
+        app.extensions["migkg_warmer"].start()
     return app

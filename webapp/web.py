@@ -86,6 +86,21 @@ def workspace() -> Workspace:
     return current_app.extensions["migkg_workspace"]
 
 
+def kept_fragment(key: tuple, template: str, context: Callable[[], dict]) -> Markup:
+    """A rendered fragment that holds data only (no per-request or per-user state), kept
+    while the store does not change: key names it fully (page, language, order), from a
+    small fixed set, so the kept fragments stay few."""
+    fingerprint = workspace().fingerprint()
+    kept: dict[tuple, tuple[object, Markup]] = current_app.extensions.setdefault(
+        "migkg_fragments", {})
+    hit = kept.get(key)
+    if hit is not None and hit[0] == fingerprint:
+        return hit[1]
+    html = Markup(render_template(template, **context()))
+    kept[key] = (fingerprint, html)
+    return html
+
+
 def concept_labels() -> dict[str, dict[str, str]]:
     """scheme -> {code: label} in the request's language, in the template's order.
 

@@ -135,6 +135,7 @@ class EmbeddedStore(Store):
         self._closed = False
         self._pool = QueryPool()
         self._version = 0  # bumped by every reload of the in-memory store (the pool's workers)
+        self._fingerprint: tuple[int, tuple] | None = None  # (version, fingerprint) last built
         self._lazy = lazy  # True until the first query loads every graph
         if lazy:
             self._read_manifest()  # a damaged manifest is still an error at open
@@ -337,10 +338,16 @@ class EmbeddedStore(Store):
             return sorted(self._loaded)
 
     def fingerprint(self) -> object:
-        """The committed manifest now loaded in memory (one stat when nothing changed)."""
+        """The committed manifest now loaded in memory (one stat when nothing changed); built
+        once per reload: a dashboard page asks it for each of its queries."""
         self._refresh()
         with self._rw.read():
-            return tuple(sorted((g, e["sha256"]) for g, e in self._loaded.items()))
+            kept = self._fingerprint
+            if kept is None or kept[0] != self._version:
+                kept = (self._version,
+                        tuple(sorted((g, e["sha256"]) for g, e in self._loaded.items())))
+                self._fingerprint = kept
+            return kept[1]
 
     def quads(self) -> Iterator[ox.Quad]:
         # One consistent view: every graph as of the same manifest.

@@ -227,16 +227,30 @@ def test_network_downloads(client, fmt, media):
     assert len(response.data) > 100
 
 
-def test_network_page_embeds_its_data_as_escaped_json_and_local_links(client):
-    page = html(client.get(f"/id/{HOSTILE}/network"))
+def _network_data(client, path: str) -> tuple[str, dict]:
+    page = html(client.get(path))
     block = re.search(r'<script type="application/json" id="migkg-data">(.*?)</script>', page,
                       re.S).group(1)
-    data = json.loads(block)
+    return page, json.loads(block)
+
+
+def test_network_page_embeds_its_data_as_escaped_json_and_local_links(client):
+    page, data = _network_data(client, f"/id/{HOSTILE}/network")
     names = {n["name"] for n in data["nodes"]}
     assert IMG in names and SCRIPT in names
     assert all(n["href"] == "" or n["href"].startswith(f"/id/{HOSTILE}/actor/")
                for n in data["nodes"])
     assert "/assets/network/vis-network.min.js" in page
+
+
+def test_network_page_asked_again_draws_the_same_view(client):
+    """The workspace keeps the view's data with its country: the page's links are added to a
+    copy, so the next request gets them too (and no IRI)."""
+    first = _network_data(client, "/id/XAA/network?kind=sources")[1]
+    again = _network_data(client, "/id/XAA/network?kind=sources")[1]
+    assert again == first
+    assert any(n["href"].startswith("/id/XAA/actor/") for n in again["nodes"])
+    assert not any("iri" in n for n in again["nodes"])
 
 
 def test_bad_network_options_are_400(client):

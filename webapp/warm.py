@@ -1,0 +1,82 @@
+"""Answers ready before visitors ask (`migkg serve --production`).
+
+Each worker, once started, opens the pages visitors open most (the home page, the
+comparison, every country's page and network view) in a background thread, through the
+app itself, in the configured language first and then the other: their named-query answers
+and network views are then in the Workspace's memory (kg.cache) and a visit costs only its
+template. It stops when the cache budget (cache_mb) is nearly used, and starts again when
+the store changes (an import, a deletion, a restore), the old answers being worthless then.
+
+Why: a country page runs about 20 named queries (50 ms of CPU at 100 countries) and a
+network view a layout; kept, the same page costs under 10 ms, so 20 visitors on two cores
+no longer wait for each other's queries (benchmarks/webapp.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from kg import i18n
+
+log = logging.getLogger(__name__)
+
+# What share of the cache budget warming may fill, leaving room for what visitors ask.
+FILL = 0.8
+# Seconds between two looks at the store's fingerprint once everything is warm.
+INTERVAL_S = 5.0
+
+
+def paths(codes: list[str]) -> list[str]:
+    """The pages warmed, most visited first."""
+    return ["/", "/compare"] + [p for code in codes for p in (f"/id/{code}", f"/id/{code}/network")]
+
+
+class Warmer:
+    """Warms one app's Workspace; `start()` runs it in a daemon thread, `stop()` ends it."""
+
+    def __init__(self, app: Flask, interval_s: float = INTERVAL_S) -> None:
+        self.app = app
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="migkg-warm", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def warm_once(self) -> int:
+        """One pass over the pages (stopped early when the budget is used); the number of
+        pages opened."""
+        ws = self.app.extensions["migkg_workspace"]
+        first = ws.settings.lang
+        langs = [first] + [lang for lang in i18n.LANGUAGES if lang != first]
+        opened = 0
+        client = self.app.test_client()
+        for lang in langs:
+            for path in paths(ws.country_codes()):
+                if self._stop.is_set() or ws.cache_share() >= FILL:
+                    return opened
+                client.get(path, query_string={"lang": lang})
+                opened += 1
+        return opened
+
+    def _run(self) -> None:
+        ws = self.app.extensions["migkg_workspace"]
+        warmed = None
+        while not self._stop.is_set():
+            try:
+                now = ws.fingerprint()
+                if now != warmed:
+                    self.warm_once()
+                    warmed = now  # a change during the pass is seen at the next look
+            except Exception:  # never take the worker down; visitors still get their pages
+                log.exception("warming the page answers failed; trying again later")
+            self._stop.wait(self.interval_s)

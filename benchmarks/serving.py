@@ -118,3 +118,18 @@ def wait_idle(process: subprocess.Popen, *, below: float = 0.05, timeout_s: floa
             break
         last = now
     return time.monotonic() - started
+
+
+def rss_mib(process: subprocess.Popen) -> float:
+    """Resident memory of the server and its live descendants, in MiB (shared pages counted
+    in each process: an upper bound)."""
+    total = 0
+    for pid in _tree(process.pid):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.queries import build_store, percentile  # noqa: E402
-from benchmarks.serving import cpu_seconds, start_migkg, stop, wait_idle  # noqa: E402
+from benchmarks.serving import cpu_seconds, rss_mib, start_migkg, stop, wait_idle  # noqa: E402
 
 P95_TARGET_MS = 300.0
 PAGES = ("home", "country", "actor", "network", "compare")
@@ -170,6 +170,7 @@ def main() -> int:
             cpu_before = cpu_seconds(process)
             results, elapsed = load(base, codes, args.clients, args.seconds)
             server_cpu = cpu_seconds(process) - cpu_before
+            memory = rss_mib(process)
             single = [fetch(base, f"/id/{random.Random(i).choice(codes)}") for i in range(30)]
         finally:
             stop(process, 30)
@@ -197,7 +198,8 @@ def main() -> int:
               f"{p95:9.0f}ms {percentile(client, 95):9.0f}ms  "
               f"{'ok' if ok else 'MISSED'} (0 5xx, p95 < {P95_TARGET_MS:.0f} ms)")
     print(f"\nthroughput: {total / elapsed:.1f} requests/s; server CPU {server_cpu * 1000 / total:.1f} ms "
-          f"per request; the server was busy {settled:.0f} s after it started (warming)")
+          f"per request; the server was busy {settled:.0f} s after it started (warming); "
+          f"its resident memory after the run {memory:.0f} MiB (every process)")
     one = [s for _, s, _ in single]
     p50, p95 = percentile(one, 50), percentile(one, 95)
     c50, c95 = percentile(cold, 50), percentile(cold, 95)

@@ -103,13 +103,17 @@ class Settings:
     # The config file the settings were read from (None: none was).
     config_file: Path | None = None
     # Where each import's snapshot of its country is kept, so that any two imports can be
-    # compared (guide-diff); None: a `history` folder beside the embedded store's folder.
+    # compared (guide-diff); None: `history` in the state folder (./var/history by default).
+    # Local files whatever the store (in a remote store they would be read as current data:
+    # its queries run over the union of its graphs); with a remote store, every process that
+    # imports or serves shares the state folder already (the write marker), and so finds
+    # the same snapshots.
     history_dir: Path | None = None
     limits: Limits = field(default_factory=Limits)
 
     @property
     def history(self) -> Path:
-        return self.history_dir or self.store_dir.parent / "history"
+        return self.history_dir if self.history_dir is not None else self.state / "history"
 
     @property
     def rate_limit_rules(self) -> tuple[tuple[str, int, float], ...]:

@@ -4,6 +4,8 @@ The store keeps only a country's latest data (and every import's record); a guid
 between two earlier imports needs what each of them wrote. Each written import leaves one
 gzipped N-Triples file, `<history>/<ISO3>/<import id>.nt.gz` (the import id is the last
 segment of its IRI), written atomically. Imports made before this existed have none.
+The folder is Settings.history: the `history` setting, else `history` in the state folder
+(./var/history by default), on either store backend.
 """
 
 from __future__ import annotations

@@ -74,6 +74,13 @@ def test_the_environment_wins_over_the_file_and_options_over_both(tmp_path) -> N
     assert s.with_overrides(workers=2).workers == 2
 
 
+def test_import_snapshots_live_in_the_state_folder_whatever_the_store() -> None:
+    assert Settings().history == Path("var/history")  # beside the embedded store's folder
+    remote = Settings(endpoint="http://127.0.0.1:7878/query", state_dir=Path("/srv/state"))
+    assert remote.history == Path("/srv/state/history")
+    assert remote.with_overrides(history_dir=Path("/srv/h")).history == Path("/srv/h")
+
+
 def test_the_file_is_found_by_option_then_migkg_config_then_the_working_directory(
         tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)

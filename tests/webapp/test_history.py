@@ -1,6 +1,7 @@
 """Import history on the guide page: every import keeps a snapshot of what it wrote, any two
 are compared (guide-diff) in the page's language; questionnaire downloads (blank template,
-the country's current answers) for the update cycle."""
+the country's current answers) for the update cycle. On both store backends: the remote one
+is the session's `oxigraph serve` (tests/conftest.py), its snapshots in the state folder."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ import pytest
 from kg.config import Settings
 from kg.service import Workspace, demo_paths
 
-from .conftest import IMG, make_app
+from tests.conftest import remote_settings, wipe_remote
+
+from .conftest import BACKENDS, IMG, make_app
 
 
 def _append_actor(folder: Path, row: dict[str, str]) -> None:
@@ -31,11 +34,17 @@ def _append_actor(folder: Path, row: dict[str, str]) -> None:
         writer.writerows(rows)
 
 
-@pytest.fixture(scope="module")
-def history_app(tmp_path_factory: pytest.TempPathFactory):
-    """XAC imported twice: as in the demo, then with one more (hostile-named) actor."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def history_app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """XAC imported twice: as in the demo, then with one more (hostile-named) actor; the
+    snapshots where the settings put them by default (the state folder's history/)."""
     root = tmp_path_factory.mktemp("history")
-    settings = Settings(store_dir=root / "store")
+    if request.param == "embedded":
+        settings = Settings(store_dir=root / "store")
+    else:
+        base = request.getfixturevalue("oxigraph_server")
+        wipe_remote(base)
+        settings = remote_settings(base, state_dir=root / "state")
     first = next(p for p in demo_paths() if p.name == "XAC")
     second = root / "XAC"
     shutil.copytree(first, second)
@@ -53,6 +62,7 @@ def test_each_import_keeps_a_snapshot(history_app):
         imports = ws.imports("XAC")
     assert len(imports) == 2
     assert all(i["snapshot"] for i in imports)
+    assert settings.history == settings.state / "history"
     assert imports[0]["id"] > imports[1]["id"]  # latest first
     assert sorted(p.name for p in (settings.history / "XAC").iterdir()) == sorted(
         f"{i['id']}.nt.gz" for i in imports)

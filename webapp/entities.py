@@ -240,10 +240,27 @@ def _group(rows: list[dict], column: str) -> list[tuple[str, list[dict]]]:
 @bp.route("/id/<iso3>/<kind>/<path:tail>")
 def entity(iso3: str, kind: str, tail: str):
     tail, suffix = split_suffix(tail)
-    if not ISO3_RE.fullmatch(iso3) or not re.fullmatch(r"[a-z]{2,20}", kind) \
-            or not TAIL_RE.fullmatch(tail) or len(tail) > 500:
+    if not TAIL_RE.fullmatch(tail) or len(tail) > 500:
         abort(404)
-    path = f"/id/{iso3}/{kind}/{tail}"
+    return _entity(iso3, kind, tail, suffix)
+
+
+# The country's own parts, one per country, at `<base>id/<ISO3>/<part>` (no id after the
+# kind): its profile (coordinator, foreword, migration profile status) and its figures.
+COUNTRY_PARTS = "any(profile, figures)"
+
+
+@bp.route(f"/id/<iso3>/<{COUNTRY_PARTS}:kind>")
+@bp.route(f"/id/<iso3>/<{COUNTRY_PARTS}:kind>.<any(ttl, nt, jsonld):suffix>")
+def country_part(iso3: str, kind: str, suffix: str | None = None):
+    return _entity(iso3, kind, None, suffix)
+
+
+def _entity(iso3: str, kind: str, tail: str | None, suffix: str | None):
+    """The page (or RDF) of the entity at /id/<iso3>/<kind>[/<tail>]."""
+    if not ISO3_RE.fullmatch(iso3) or not re.fullmatch(r"[a-z]{2,20}", kind):
+        abort(404)
+    path = f"/id/{iso3}/{kind}" + (f"/{tail}" if tail else "")
     iri = web.settings().base + path[1:]
     ws = web.workspace()
     ws.describe(iri)  # NotFound (404) when the graph says nothing about it
@@ -254,12 +271,13 @@ def entity(iso3: str, kind: str, tail: str):
     facts = ws.run_query("entity-facts", {"entity": iri, "lang": lang}).rows
     out = [f for f in facts if f["direction"] == "out"]
     incoming = [f for f in facts if f["direction"] == "in"]
-    name = _name(out) or tail
+    name = _name(out) or tail or _type(out) or kind
     detail = None
-    if kind == "actor" and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", tail):
+    plain_id = tail is not None and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", tail)
+    if kind == "actor" and plain_id:
         rows = ws.run_query("actor-detail", {"country": iso3, "actor": tail, "lang": lang}).rows
         detail = rows[0] if rows else None
-    elif kind == "source" and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", tail):
+    elif kind == "source" and plain_id:
         rows = ws.run_query("source-detail", {"country": iso3, "source": tail, "lang": lang}).rows
         detail = rows[0] if rows else None
     neighbours = _neighbours(facts)

@@ -3,6 +3,7 @@ status, content type, language, escaping, content negotiation, error answers."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -26,8 +27,14 @@ PAGES = [
     "/id/XAA/actor/ncm", "/id/XAA/actor/bpd", "/id/XAA/source/census-2021",
     "/id/XAA/challenge/overlapping-mandates", "/id/XAA/recommendation/formalise-wg",
     "/id/XAA/practice/migration-policy-drafting", "/id/XAA/process/endorsement",
+    "/id/XAA/action/border-data-not-shared", "/id/XAA/contact/ncm",
+    "/id/XAA/context/aliens-ordinance", "/id/XAA/figures/domain/asylum_protection",
+    "/id/XAA/profile", "/id/XAA/figures",
+    "/id/XAA/participation/bpd--implementation", "/id/XAA/reference/r-census-report",
+    "/id/XAA/relation/bpd--reports_to--npol",
     "/id/XAA/network", "/id/XAA/network?kind=sources&metric=degree", "/id/XAC/network",
-    "/network/partners", "/id/XAA/guide",
+    "/id/XAA/network?kind=shared-sources", "/id/XAA/network?kind=stages",
+    "/network/partners", "/id/XAA/guide", "/id/XAA/guide/preview", "/query",
 ]
 HOSTILE_PAGES = [f"/id/{HOSTILE}", f"/id/{HOSTILE}/actor/mha", f"/id/{HOSTILE}/actor/nbs",
                  f"/id/{HOSTILE}/source/census-2020", f"/id/{HOSTILE}/network",
@@ -159,24 +166,65 @@ def parse(body: bytes, fmt: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=nt, format="nt")
 
 
-def _export_triples(app, iri: str) -> rdflib.Graph:
+@functools.cache
+def _export(app, iso3: str) -> rdflib.Graph:
+    """A country's export by the app's own workspace (once per backend and country)."""
     ws: Workspace = app.extensions["migkg_workspace"]
-    iso3 = iri.split("/id/")[1][:3]
-    full = rdflib.Graph().parse(data=ws.export("nt", iso3=iso3), format="nt")
-    subject = rdflib.URIRef(iri)
+    return rdflib.Graph().parse(data=ws.export("nt", iso3=iso3), format="nt")
+
+
+def _export_triples(app, iri: str) -> rdflib.Graph:
+    full = _export(app, iri.split("/id/")[1][:3])
     out = rdflib.Graph()
-    for triple in full.triples((subject, None, None)):
+    for triple in full.triples((rdflib.URIRef(iri), None, None)):
         out.add(triple)
     return out
 
 
-@pytest.mark.parametrize("path", ["/id/XAA/actor/ncm", "/id/XAA/actor/bpd", "/id/XAA",
-                                  "/id/XAA/source/census-2021"])
+# One IRI of each kind the country's export has (test_every_kind_of_iri_is_negotiated checks
+# none is missing); IMPORT: the country's latest import, whose id each store run mints anew.
+IMPORT = "{import}"
+ENTITY_PATHS = {
+    "country": "/id/XAA", "profile": "/id/XAA/profile", "actor": "/id/XAA/actor/ncm", "source": "/id/XAA/source/census-2021",
+    "challenge": "/id/XAA/challenge/overlapping-mandates",
+    "action": "/id/XAA/action/border-data-not-shared",
+    "recommendation": "/id/XAA/recommendation/formalise-wg",
+    "practice": "/id/XAA/practice/emigration-districts", "process": "/id/XAA/process/endorsement",
+    "reference": "/id/XAA/reference/r-census-report", "contact": "/id/XAA/contact/ncm",
+    "context": "/id/XAA/context/aliens-ordinance",
+    "figures": "/id/XAA/figures", "domain figures": "/id/XAA/figures/domain/asylum_protection",
+    "participation": "/id/XAA/participation/bpd--implementation",
+    "relation": "/id/XAA/relation/bpd--reports_to--npol",
+    "import": IMPORT, "import file": IMPORT + "/file/actors.csv",
+    "import row": IMPORT + "/file/actors.csv/row/10",
+}
+
+
+def test_every_kind_of_iri_is_negotiated(app):
+    kinds = {str(s).split("/id/XAA/")[1].split("/")[0] for s in _export(app, "XAA").subjects()
+             if str(s).startswith(f"{BASE}id/XAA/")}
+    assert kinds and kinds <= set(ENTITY_PATHS)
+
+
+def _resolve(app, path: str) -> str:
+    if IMPORT not in path:
+        return path
+    ws: Workspace = app.extensions["migkg_workspace"]
+    latest = ws.imports("XAA")[0]["iri"]
+    return path.replace(IMPORT, "/" + latest.removeprefix(BASE))
+
+
+@pytest.mark.parametrize("path", [*ENTITY_PATHS.values(), "/id/XAA/actor/bpd"],
+                         ids=[*ENTITY_PATHS, "actor with a restricted contact"])
 @pytest.mark.parametrize("how", ["suffix", "accept"])
 def test_rdf_answers_match_the_export(app, client, path, how):
+    path = _resolve(app, path)
     iri = BASE + path[1:]
     want = _export_triples(app, iri)
-    assert len(want) > 3
+    assert len(want) >= 3
+    page = client.get(path)
+    assert page.status_code == 200 and page.mimetype == "text/html", path
+    assert f'<{path}.ttl>; rel="alternate"' in page.headers["Link"]
     for fmt, media, parse_as in (("ttl", "text/turtle", "turtle"),
                                  ("nt", "application/n-triples", "nt"),
                                  ("jsonld", "application/ld+json", "json-ld")):
@@ -194,6 +242,14 @@ def test_rdf_answers_match_the_export(app, client, path, how):
         assert rdflib.compare.isomorphic(got, want), (path, fmt)
         for secret in RESTRICTED:
             assert secret.encode() not in body
+
+
+def test_every_link_of_an_actor_page_opens(client):
+    """Its relations both ways link every IRI they name (the country's profile among them)."""
+    page = html(client.get("/id/XAA/actor/ncm"))
+    links = sorted(set(re.findall(r'href="(/id/[^"#?]+)"', page)))
+    assert "/id/XAA/profile" in links and len(links) > 20
+    assert [link for link in links if client.get(link).status_code != 200] == []
 
 
 def test_html_by_default_and_link_header(client):

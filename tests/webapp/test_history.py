@@ -16,7 +16,6 @@ import pytest
 
 from kg.config import Settings
 from kg.service import Workspace, demo_paths
-
 from tests.conftest import remote_settings, wipe_remote
 
 from .conftest import BACKENDS, IMG, make_app

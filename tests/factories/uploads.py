@@ -3,9 +3,13 @@ good or bad) and a store with users for them."""
 
 from __future__ import annotations
 
+import atexit
 import csv
+import functools
 import io
 import re
+import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -57,17 +61,37 @@ def bad_zip() -> bytes:
                                      ("data_sources.csv", 0, "status"): "maybe"})
 
 
+@functools.cache
+def _seed() -> tuple[dict[str, list], Path]:
+    """XAA and XAB imported once per process through the real pipeline, in a temporary
+    embedded store: its graphs and the history folder holding that import's snapshots."""
+    from kg.store import open_store  # test set-up only: copies graphs between stores
+
+    folder = Path(tempfile.mkdtemp(prefix="migkg-seed-"))
+    atexit.register(shutil.rmtree, folder, True)
+    seed = Settings(store_dir=folder / "store", state_dir=folder / "state")
+    with Workspace(seed) as ws:
+        ws.write(ws.check([demo_folder("XAA"), demo_folder("XAB")]), user="tests")
+    with open_store(seed) as store:
+        graphs = {g: store.graph_triples(g) for g in store.graphs()}
+    return graphs, seed.history
+
+
 def make_store(root: Path, settings: Settings | None = None) -> Settings:
-    """XAA and XAB imported, an admin and an editor of XAB, state in root/state (into the
-    store settings name, else an embedded store in root/store)."""
+    """XAA and XAB imported (a copy of one import per process, its snapshots too), an
+    admin and an editor of XAB, state in root/state (into the store settings name, which
+    it replaces whole, else an embedded store in root/store)."""
     from dataclasses import replace
 
+    from kg.store import open_store
     from kg.users import Users
 
     settings = replace(settings or Settings(store_dir=root / "store"), state_dir=root / "state",
                        history_dir=root / "history")
-    with Workspace(settings) as ws:
-        ws.write(ws.check([demo_folder("XAA"), demo_folder("XAB")]), user="tests")
+    graphs, history = _seed()
+    with open_store(settings) as store:
+        store.replace_all(graphs)
+    shutil.copytree(history, settings.history)
     users = Users(settings)
     users.add(ADMIN, PASSWORD, "admin", [])
     users.add(EDITOR, PASSWORD, "editor", ["XAB"])

@@ -1,6 +1,8 @@
 """The admin pages: login, upload, report, confirm, replace, delete, history, audit log; the
 hardening hooks (headers, CSP, CSRF, rate limits, request size, proxies); production
-start-up checks. Each test gets its own store (XAA and XAB imported) and users."""
+start-up checks. Each test gets its own store (XAA and XAB imported) and users; the tests
+whose pages read or write the store run on both backends (the remote one: the session's
+`oxigraph serve`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from kg.cli import main
 from kg.config import Settings
 from kg.errors import ConfigError
 from kg.service import Workspace
+from tests.conftest import remote_settings, wipe_remote
 from tests.factories.uploads import (
     ADMIN,
     EDITOR,
@@ -30,12 +33,27 @@ from tests.factories.uploads import (
 )
 from webapp import create_app
 
+from .conftest import BACKENDS
+
 SECRET = "test-only-secret-0123456789abcdef"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_store(tmp_path)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """An embedded store, or the session's `oxigraph serve` (wiped) for the tests marked
+    `both_backends`, with XAA and XAB imported, users and state in tmp_path."""
+    if getattr(request, "param", "embedded") == "embedded":
+        return make_store(tmp_path)
+    base = request.getfixturevalue("oxigraph_server")
+    wipe_remote(base)
+    return make_store(tmp_path, remote_settings(base))
+
+
+# The tests whose pages read or write the store run on both backends; the others check the
+# app's own hooks (sessions, limits, headers), the same whatever the store.
+both_backends = pytest.mark.parametrize("settings", BACKENDS, indirect=True)
+remote_only = pytest.mark.parametrize(
+    "settings", [pytest.param("remote", marks=pytest.mark.remote)], indirect=True)
 
 
 def app_of(settings: Settings):
@@ -62,6 +80,7 @@ def audit(settings: Settings) -> list[dict]:
 
 # --- refusals: nothing written -----------------------------------------------------------------
 
+@both_backends
 def test_upload_without_login_is_refused_and_writes_nothing(client, settings):
     before = export(settings)
     page = client.get("/admin/upload")
@@ -94,6 +113,7 @@ def test_forms_without_the_csrf_token_are_refused(client, settings):
     assert export(settings) == before
 
 
+@both_backends
 def test_an_editor_cannot_upload_replace_or_delete_another_country(client, settings):
     before = export(settings)
     login(client, EDITOR)
@@ -105,6 +125,8 @@ def test_an_editor_cannot_upload_replace_or_delete_another_country(client, setti
     assert client.post("/admin/countries/XAA/delete",
                        data={"confirm_iso3": "XAA", "csrf_token": token}).status_code == 403
     assert client.get("/admin/audit").status_code == 403
+    index = client.get("/admin/").get_data(as_text=True)  # their countries only
+    assert 'href="/admin/countries/XAB"' in index and "/admin/countries/XAA" not in index
     assert export(settings) == before
     refused = [r for r in audit(settings) if r["event"] == "upload"]
     assert refused[-1]["outcome"] == "refused" and refused[-1]["country"] == "XAA"
@@ -112,6 +134,7 @@ def test_an_editor_cannot_upload_replace_or_delete_another_country(client, setti
 
 # --- the report ------------------------------------------------------------------------------
 
+@both_backends
 def test_a_bad_file_shows_the_report_in_the_users_language_and_writes_nothing(client, settings):
     before = export(settings)
     login(client)
@@ -160,6 +183,7 @@ def test_a_file_that_is_no_questionnaire_or_too_large_is_refused(client, setting
 
 # --- confirm, replace, history, diff, delete ------------------------------------------------
 
+@both_backends
 def test_a_good_file_lands_after_confirmation_and_shows_at_once(client, settings):
     login(client, EDITOR)
     before = export(settings)
@@ -186,6 +210,23 @@ def test_a_good_file_lands_after_confirmation_and_shows_at_once(client, settings
     assert ("upload", "checked", EDITOR) in events and ("confirm", "written", EDITOR) in events
 
 
+@both_backends
+def test_a_discarded_upload_is_gone_and_writes_nothing(client, settings):
+    login(client)
+    before = export(settings)
+    html = upload(client, good_zip()).get_data(as_text=True)
+    action, sha, token = confirm_form(html)
+    discard = action.removesuffix("/confirm") + "/discard"
+    assert f'action="{discard}"' in html
+    answer = client.post(discard, data={"csrf_token": token})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/upload"
+    assert not any((settings.state / "uploads").iterdir())
+    assert client.post(action, data={"sha256": sha, "csrf_token": token}).status_code == 404
+    assert export(settings) == before
+    assert [r["event"] for r in audit(settings)][-2:] == ["discard", "confirm"]
+
+
+@both_backends
 def test_a_file_changed_after_the_check_is_refused(client, settings):
     login(client)
     before = export(settings)
@@ -201,6 +242,7 @@ def test_a_file_changed_after_the_check_is_refused(client, settings):
     assert audit(settings)[-1]["outcome"] == "refused"
 
 
+@both_backends
 def test_replace_history_diff_and_delete(client, settings):
     login(client)
     for data in (questionnaire_zip("XAB"), good_zip()):
@@ -232,33 +274,26 @@ def test_replace_history_diff_and_delete(client, settings):
     assert [r for r in audit(settings) if r["event"] == "delete"][-1]["country"] == "XAB"
 
 
-@pytest.mark.remote
-def test_on_a_remote_store_a_write_shows_at_once_in_every_worker(tmp_path):
+@remote_only
+def test_on_a_remote_store_a_write_shows_at_once_in_every_worker(settings):
     """A remote store's fingerprint is trusted for a while; the write marker in the state
     folder makes another worker (here another app) forget what it kept at once."""
-    from tests.conftest import remote_settings, start_oxigraph, stop_process
-
-    process, base = start_oxigraph(tmp_path / "db")
-    try:
-        settings = make_store(tmp_path, remote_settings(base))
-        one, two = app_of(settings).test_client(), app_of(settings).test_client()
-        ask = "/sparql?query=" + __import__("urllib.parse").parse.quote(
-            "SELECT ?n WHERE { <https://w3id.org/migkg/id/XAB> "
-            "<http://www.w3.org/2004/02/skos/core#prefLabel> ?n }")
-        assert NEW_NAME not in two.get("/id/XAB").get_data(as_text=True)
-        assert NEW_NAME not in two.get(ask).get_data(as_text=True)
-        assert NEW_NAME not in two.get("/").get_data(as_text=True)
-        login(one)
-        action, sha, token = confirm_form(upload(one, good_zip()).get_data(as_text=True))
-        assert one.post(action, data={"sha256": sha, "csrf_token": token}).status_code == 302
-        for path in ("/id/XAB", "/"):
-            assert NEW_NAME in two.get(path).get_data(as_text=True), path
-        assert NEW_NAME in one.get("/id/XAB").get_data(as_text=True)
-        token = csrf_of(one.get("/admin/countries/XAB/delete").get_data(as_text=True))
-        one.post("/admin/countries/XAB/delete", data={"confirm_iso3": "XAB", "csrf_token": token})
-        assert two.get("/id/XAB").status_code == 404
-    finally:
-        stop_process(process)
+    one, two = app_of(settings).test_client(), app_of(settings).test_client()
+    ask = "/sparql?query=" + __import__("urllib.parse").parse.quote(
+        "SELECT ?n WHERE { <https://w3id.org/migkg/id/XAB> "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?n }")
+    assert NEW_NAME not in two.get("/id/XAB").get_data(as_text=True)
+    assert NEW_NAME not in two.get(ask).get_data(as_text=True)
+    assert NEW_NAME not in two.get("/").get_data(as_text=True)
+    login(one)
+    action, sha, token = confirm_form(upload(one, good_zip()).get_data(as_text=True))
+    assert one.post(action, data={"sha256": sha, "csrf_token": token}).status_code == 302
+    for path in ("/id/XAB", "/"):
+        assert NEW_NAME in two.get(path).get_data(as_text=True), path
+    assert NEW_NAME in one.get("/id/XAB").get_data(as_text=True)
+    token = csrf_of(one.get("/admin/countries/XAB/delete").get_data(as_text=True))
+    one.post("/admin/countries/XAB/delete", data={"confirm_iso3": "XAB", "csrf_token": token})
+    assert two.get("/id/XAB").status_code == 404
 
 
 # --- login, sessions, audit --------------------------------------------------------------
@@ -303,6 +338,7 @@ def test_a_password_change_or_removal_ends_the_session(client, settings, monkeyp
     assert kinds[-2:] == [("user", "passwd", ADMIN), ("user", "remove", ADMIN)]
 
 
+@both_backends
 def test_audit_log_lines_and_page(client, settings):
     login(client, ADMIN, "not the password")
     login(client)
@@ -472,6 +508,7 @@ def test_login_goes_back_to_the_page_asked_for(client):
     assert answer.headers["Location"] == "/admin/countries/XAB"
 
 
+@both_backends
 def test_questionnaire_download_has_restricted_contacts_for_the_country_editors_only(
         client, settings):
     import io

@@ -17,7 +17,8 @@ link goes to the same language's copy of its target when there is one (the app k
 language in a cookie, a static site in its links). What a static site cannot answer (the
 SPARQL endpoint and editor, search, the probes, anything that is not 200) loses its link:
 the text stays, the href goes. Same store, same bytes: nothing depends on the time or
-the order of the crawl.
+the order of the crawl, nor on the store's backend. A page answering 5xx (the store
+unreachable or failing: 503) stops the build before any file is written.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
+from kg import i18n
 from kg.config import Settings
+from kg.errors import MigkgError, StoreError
 
 # Routes a static copy cannot serve: their links lose their href.
 DYNAMIC = ("/sparql", "/query", "/search", "/healthz", "/readyz", "/admin")
@@ -164,6 +167,12 @@ def build_site(settings: Settings, folder: Path) -> SiteReport:
         response = client.get(key, headers={"Accept": "text/html,*/*;q=0.1"})
         body = response.get_data()
         response.close()
+        if response.status_code >= 500:
+            # The store failed (503) or a page did: stop before any file is written, rather
+            # than leave a site with the pages that happened to answer.
+            error = StoreError if response.status_code == 503 else MigkgError
+            raise error(i18n.t("site.page_failed", settings.lang, page=key,
+                               status=response.status_code))
         if response.status_code != 200:
             failed.add(key)
             continue

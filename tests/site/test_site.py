@@ -12,6 +12,7 @@ import pytest
 
 from kg.config import Settings
 from kg.store import open_store
+from tests.conftest import free_port, remote_settings, wipe_remote
 
 OUTSIDE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
@@ -112,9 +113,32 @@ def test_links_are_relative_so_the_site_works_from_any_sub_path(site: Path) -> N
     assert 'href="/query"' not in home and 'action="/search"' not in home
 
 
-def test_same_store_same_bytes(site: Path, one_country, tmp_path, migkg) -> None:
+@pytest.mark.remote
+def test_same_data_same_bytes_on_either_backend(site: Path, one_country, tmp_path, migkg,
+                                                oxigraph_server) -> None:
+    """Built again from the same graphs in `oxigraph serve`: every file the same, byte for
+    byte (the build is reproducible, and no page depends on the store backend)."""
+    wipe_remote(oxigraph_server)
+    remote = remote_settings(oxigraph_server)
+    with open_store(one_country) as source, open_store(remote) as target:
+        target.replace_all({g: source.graph_triples(g) for g in source.graphs()})
     again = tmp_path / "again"
-    assert migkg(one_country, "site", "-o", str(again)).exit_code == 0
+    env = {"MIGKG_ENDPOINT": remote.endpoint, "MIGKG_UPDATE_ENDPOINT": remote.update_endpoint,
+           "MIGKG_GRAPH_STORE_ENDPOINT": remote.graph_store_endpoint}
+    result = migkg(one_country, "site", "-o", str(again), env=env)
+    assert result.exit_code == 0, result.stderr
     first, second = digest(site), digest(again)
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_store_that_does_not_answer_stops_the_build_and_writes_nothing(tmp_path, migkg
+                                                                         ) -> None:
+    down = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
+    folder = tmp_path / "public"
+    result = migkg(tmp_path / "store", "site", "-o", str(folder),
+                   env={"MIGKG_ENDPOINT": down, "MIGKG_REMOTE_READ_TIMEOUT": "5"})
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[-1] == \
+        "migkg: / answered 503 (see the error above); nothing was written"
+    assert not folder.exists()

@@ -250,10 +250,10 @@ def entity(iso3: str, kind: str, tail: str):
 COUNTRY_PARTS = "any(profile, figures)"
 
 
-@bp.route(f"/id/<iso3>/<{COUNTRY_PARTS}:kind>")
-@bp.route(f"/id/<iso3>/<{COUNTRY_PARTS}:kind>.<any(ttl, nt, jsonld):suffix>")
-def country_part(iso3: str, kind: str, suffix: str | None = None):
-    return _entity(iso3, kind, None, suffix)
+@bp.route(f"/id/<iso3>/<{COUNTRY_PARTS}:part>")
+@bp.route(f"/id/<iso3>/<{COUNTRY_PARTS}:part>.<any(ttl, nt, jsonld):suffix>")
+def country_part(iso3: str, part: str, suffix: str | None = None):
+    return _entity(iso3, part, None, suffix)
 
 
 def _entity(iso3: str, kind: str, tail: str | None, suffix: str | None):

@@ -96,6 +96,7 @@ def test_upload_without_login_is_refused_and_writes_nothing(client, settings):
         (settings.state / "uploads").iterdir())
 
 
+@both_backends
 def test_forms_without_the_csrf_token_are_refused(client, settings):
     before = export(settings)
     assert client.post("/admin/login", data={"name": ADMIN, "password": PASSWORD}

@@ -211,12 +211,18 @@ def test_a_good_file_lands_after_confirmation_and_shows_at_once(client, settings
     assert ("upload", "checked", EDITOR) in events and ("confirm", "written", EDITOR) in events
 
 
-@both_backends
-def test_a_discarded_upload_is_gone_and_writes_nothing(client, settings):
+def staged_upload(client, settings: Settings) -> tuple[bytes, str, str, str, str]:
+    """Log in as the admin and upload the good file: (the store's export before, the report,
+    its confirm action, sha256 and CSRF token)."""
     login(client)
     before = export(settings)
     html = upload(client, good_zip()).get_data(as_text=True)
-    action, sha, token = confirm_form(html)
+    return before, html, *confirm_form(html)
+
+
+@both_backends
+def test_a_discarded_upload_is_gone_and_writes_nothing(client, settings):
+    before, html, action, sha, token = staged_upload(client, settings)
     discard = action.removesuffix("/confirm") + "/discard"
     assert f'action="{discard}"' in html
     answer = client.post(discard, data={"csrf_token": token})
@@ -229,10 +235,7 @@ def test_a_discarded_upload_is_gone_and_writes_nothing(client, settings):
 
 @both_backends
 def test_a_file_changed_after_the_check_is_refused(client, settings):
-    login(client)
-    before = export(settings)
-    html = upload(client, good_zip()).get_data(as_text=True)
-    action, sha, token = confirm_form(html)
+    before, _, action, sha, token = staged_upload(client, settings)
     staged = next((settings.state / "uploads").iterdir())
     (staged / "xab.zip").write_bytes(questionnaire_zip("XAB", {("country.csv", 0, "name"): "X"}))
     answer = client.post(action, data={"sha256": sha, "csrf_token": token})

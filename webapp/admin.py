@@ -295,9 +295,7 @@ def confirm(token: str):
     assert user is not None
     sha256 = request.form.get("sha256", "")
     try:
-        staged = ws.staged_upload(token)
-        if staged.user != user.name and not user.is_admin:
-            raise NotFound(Problem(Location(column="upload"), "admin.upload.gone", {}))
+        staged = _own_upload(token)
         checked = ws.check_upload(token, sha256)
     except MigkgError:
         _audit("confirm", "refused", token=token[:12], sha256=sha256[:64])
@@ -316,9 +314,25 @@ def confirm(token: str):
 @bp.post("/upload/<token>/discard")
 @login_required
 def discard(token: str):
+    try:
+        _own_upload(token)
+    except MigkgError:
+        _audit("discard", "refused", token=token[:12])
+        raise
     web.workspace().discard_upload(token)
     _audit("discard", "ok", token=token[:12])
     return redirect(url_for("admin.upload_form"))
+
+
+def _own_upload(token: str):
+    """The staged upload of the logged-in user (any, for an admin); 404 otherwise, as if it
+    were gone: another user's upload is not theirs to confirm or discard."""
+    user = current_user()
+    assert user is not None
+    staged = web.workspace().staged_upload(token)
+    if staged.user != user.name and not user.is_admin:
+        raise NotFound(Problem(Location(column="upload"), "admin.upload.gone", {}))
+    return staged
 
 
 # --- a country: history, replace, delete --------------------------------------------------

@@ -36,9 +36,11 @@ def variants(tmp_path: Path) -> dict[str, Path]:
 def run_together(global_args: list[str], paths: list[Path]) -> list[tuple[int, str]]:
     """Start one `migkg import` per path at the same moment; (exit code, stderr) of each."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    # In the test's own folder: a remote store's state (history, write marker) defaults to
+    # ./var, which must not land in the repository.
     procs = [subprocess.Popen([sys.executable, "-m", "kg.cli", *global_args, "import", str(p)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              env=env) for p in paths]
+                              env=env, cwd=paths[0].parent) for p in paths]
     out = []
     for p in procs:
         with p:

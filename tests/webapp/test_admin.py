@@ -16,6 +16,7 @@ from kg.cli import main
 from kg.config import Settings
 from kg.errors import ConfigError
 from kg.service import Workspace
+from kg.users import Users
 from tests.conftest import remote_settings, wipe_remote
 from tests.factories.uploads import (
     ADMIN,
@@ -231,6 +232,24 @@ def test_a_discarded_upload_is_gone_and_writes_nothing(client, settings):
     assert client.post(action, data={"sha256": sha, "csrf_token": token}).status_code == 404
     assert export(settings) == before
     assert [r["event"] for r in audit(settings)][-2:] == ["discard", "confirm"]
+
+
+@both_backends
+def test_another_editors_upload_cannot_be_discarded(client, settings):
+    """Only its uploader (or an admin) may discard a staged upload: another user gets the
+    same 404 as for an upload that is gone, and the upload stays."""
+    users = Users(settings)
+    users.add("otto", PASSWORD, "editor", ["XAB"])
+    login(client, EDITOR)
+    html = upload(client, good_zip()).get_data(as_text=True)
+    action, _, _ = confirm_form(html)
+    other = app_of(settings).test_client()  # otto, in a browser of his own
+    login(other, "otto")
+    token = csrf_of(other.get("/admin/upload").get_data(as_text=True))
+    discard = action.removesuffix("/confirm") + "/discard"
+    assert other.post(discard, data={"csrf_token": token}).status_code == 404
+    assert any((settings.state / "uploads").iterdir())
+    assert [(r["event"], r["outcome"]) for r in audit(settings)][-1] == ("discard", "refused")
 
 
 @both_backends

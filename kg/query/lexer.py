@@ -9,7 +9,7 @@ insert VALUES) and by the read-only guard.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # IRIREF of the SPARQL grammar: no space, no <>"{}|^`\ and no control character.
 _IRI = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
@@ -21,8 +21,7 @@ OPEN = "{(["
 CLOSE = "})]"
 
 
-@dataclass(frozen=True)
-class Variable:
+class Variable(NamedTuple):  # a tuple: scan() makes one per variable of every query checked
     name: str
     sigil: str  # "?" or "$"
     start: int
@@ -63,24 +62,36 @@ def _string_end(text: str, start: int) -> int:
     return n
 
 
+# Where scan() has something to look at: a comment, a string, an escape, an IRI, a variable.
+_NEXT = re.compile(r"[#'\"\\<?$]")
+_NOT_BREAK = re.compile(r"[^\n\r]")
+_BREAK = re.compile(r"[\n\r]")
+
+
 def scan(text: str) -> tuple[str, list[Variable]]:
     """(skeleton, variables): the blanked text and every variable with its position."""
     out: list[str] = []
     variables: list[Variable] = []
     i, n = 0, len(text)
     last = 0
+    following = _NEXT.search
 
     def blank(start: int, end: int) -> None:
         out.append(text[last:start])
-        # Keep line breaks so positions still map to lines.
-        out.append("".join(c if c in "\n\r" else " " for c in text[start:end]))
+        # Keep line breaks so positions still map to lines (only a long string has some).
+        part = text[start:end]
+        out.append(_NOT_BREAK.sub(" ", part) if "\n" in part or "\r" in part
+                   else " " * (end - start))
 
     while i < n:
+        found = following(text, i)  # other characters are left as they are
+        if found is None:
+            break
+        i = found.start()
         ch = text[i]
         if ch == "#":
-            end = i
-            while end < n and text[end] not in "\n\r":
-                end += 1
+            line_end = _BREAK.search(text, i)
+            end = n if line_end is None else line_end.start()
             blank(i, end)
             i = last = end
         elif ch in "'\"":
@@ -98,7 +109,7 @@ def scan(text: str) -> tuple[str, list[Variable]]:
                 i = last = m.end()
             else:
                 i += 1
-        elif ch in "?$":
+        else:  # ? or $
             m = _VAR.match(text, i)
             if m:
                 variables.append(Variable(m.group(1), ch, i))
@@ -106,8 +117,6 @@ def scan(text: str) -> tuple[str, list[Variable]]:
                 i = last = m.end()
             else:
                 i += 1
-        else:
-            i += 1
     out.append(text[last:])
     return "".join(out), variables
 
@@ -116,15 +125,18 @@ def skeleton(text: str) -> str:
     return scan(text)[0]
 
 
+_BRACKET = re.compile(r"[{(\[\])}]")
+
+
 def max_depth(skel: str) -> int:
     """Deepest nesting of { ( [ in a skeleton (strings and comments already blanked)."""
     depth = deepest = 0
-    for ch in skel:
-        if ch in OPEN:
+    for m in _BRACKET.finditer(skel):
+        if m.group() in OPEN:
             depth += 1
             if depth > deepest:
                 deepest = depth
-        elif ch in CLOSE:
+        else:
             depth -= 1
     return deepest
 
@@ -194,7 +206,8 @@ def top_groups(skel: str) -> list[tuple[int, int]] | None:
     spans: list[tuple[int, int]] = []
     braces = parens = 0
     start = 0
-    for i, ch in enumerate(skel):
+    for m in _BRACKET.finditer(skel):
+        ch, i = m.group(), m.start()
         if ch == "(" and braces == 0:
             parens += 1
         elif ch == ")" and braces == 0:

@@ -175,8 +175,9 @@ class QueryPool:
             self._version = version
             stale = [w for w in self._idle if w.version != version]
             self._idle = [w for w in self._idle if w.version == version]
+            self._forget(stale)
         for worker in stale:
-            self._discard(worker)
+            _kill(worker)
 
     def close(self) -> None:
         """Kill and reap every worker; the pool forks no more."""
@@ -201,8 +202,9 @@ class QueryPool:
                     found = worker
                     break
                 stale.append(worker)
+            self._forget(stale)
         for worker in stale:
-            self._discard(worker)
+            _kill(worker)
         return found if found is not None else self._fork(store, version, fork_lock)
 
     def _give_back(self, worker: _Worker) -> None:
@@ -237,6 +239,12 @@ class QueryPool:
             self._discard(worker)
             raise ChildQueryError("closed", {})
         return worker
+
+    def _forget(self, workers: list[_Worker]) -> None:
+        """Stale idle workers leave the live ones at once (lock held), before they are killed
+        outside the lock: a worker forked meanwhile never makes more than max_workers."""
+        for worker in workers:
+            self._live.pop(worker.pid, None)
 
     def _discard(self, worker: _Worker) -> None:
         """Kill a worker (idle, stale, stopped or broken) and reap it."""

@@ -13,7 +13,7 @@ import pytest
 
 from kg.guide import render
 from kg.guide.document import layout, safe_href
-from kg.guide.render import clean, data_only_fetcher, md_escape, pdf_from_html
+from kg.guide.render import clean, data_only_fetcher, gc_paused, md_escape, pdf_from_html
 from kg.guide.sections import NetworkPart, guide_from_rows
 from tests.guide.handmade import BREAKOUT, CONTROL, HOSTILE, guide, rows
 
@@ -284,3 +284,74 @@ def test_fetcher_loads_data_uris_only(canary) -> None:
         with pytest.raises(URLFetchingError):
             fetcher.fetch(url)
     assert canary.hits == 0
+
+
+def _collections_during(fn) -> list[int]:
+    """The generation of every garbage collection run while fn() runs."""
+    import gc
+
+    seen: list[int] = []
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(watch)
+    try:
+        fn()
+    finally:
+        gc.callbacks.remove(watch)
+    return seen
+
+
+def test_pdf_rendering_pauses_the_garbage_collector_and_collects_once() -> None:
+    """While WeasyPrint works the collector is off; one young collection at the end."""
+    import gc
+
+    rows_html = "".join(f"<tr><td>Row {i}</td><td>Text {i}</td></tr>" for i in range(200))
+    page = f"<!DOCTYPE html><html lang='en'><title>T</title><table>{rows_html}</table></html>"
+    assert gc.isenabled()
+    pdf_from_html(page)  # WeasyPrint's first import runs the collector too
+    assert _collections_during(lambda: pdf_from_html(page)) == [0]
+    assert gc.isenabled()
+    # Without the pause the same page triggers many collections: the check above can fail.
+    from weasyprint import HTML
+
+    many = _collections_during(lambda: HTML(string=page, url_fetcher=data_only_fetcher())
+                               .render(pdf_tags=True).write_pdf())
+    assert len(many) > 10
+    gc.disable()
+    try:
+        assert pdf_from_html(page).startswith(b"%PDF")
+        assert not gc.isenabled()  # left as the caller had it
+    finally:
+        gc.enable()
+
+
+def test_garbage_collector_pause_is_restored_after_an_error_and_by_the_last_thread() -> None:
+    import gc
+    import threading
+
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()
+        raise ValueError("render failed")
+    assert gc.isenabled()
+
+    inside, release = threading.Event(), threading.Event()
+
+    def other_render() -> None:
+        with gc_paused():
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=other_render)
+    thread.start()
+    try:
+        assert inside.wait(10)
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the other render is still in flight
+    finally:
+        release.set()
+        thread.join(10)
+    assert gc.isenabled()

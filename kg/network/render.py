@@ -443,19 +443,19 @@ def figure(g: nx.Graph, metrics: Metrics | None = None, *, fmt: str = "svg", lan
         fig.text(0.01, 0.012, " ".join(notes), fontsize=7, color="#555555", va="bottom")
         # Legend and key beside the drawing, in one column.
         y = 0.93
-        legend = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.675, y),
-                            fontsize=7.5, frameon=False, alignment="left", title_fontsize=8.5,
-                            title=i18n.t("network.ui.legend_types", lang), borderaxespad=0)
+        # Each fig.legend call adds one legend to the figure (adding it again as an artist
+        # would draw it twice).
+        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.675, y),
+                   fontsize=7.5, frameon=False, alignment="left", title_fontsize=8.5,
+                   title=i18n.t("network.ui.legend_types", lang), borderaxespad=0)
         y -= 0.0275 * (len(handles) + 1.5)
         if relation_names:
-            fig.add_artist(legend)
-            legend = fig.legend(handles=[Line2D([], [], color=RELATION_COLOURS.get(c, "#999999"),
-                                                linewidth=2, label=relation_names[c])
-                                         for c in sorted(relation_names)],
-                                loc="upper left", bbox_to_anchor=(0.675, y), fontsize=7.5,
-                                frameon=False, alignment="left", title_fontsize=8.5,
-                                title=i18n.t("network.ui.legend_relations", lang),
-                                borderaxespad=0)
+            fig.legend(handles=[Line2D([], [], color=RELATION_COLOURS.get(c, "#999999"),
+                                       linewidth=2, label=relation_names[c])
+                                for c in sorted(relation_names)],
+                       loc="upper left", bbox_to_anchor=(0.675, y), fontsize=7.5,
+                       frameon=False, alignment="left", title_fontsize=8.5,
+                       title=i18n.t("network.ui.legend_relations", lang), borderaxespad=0)
             y -= 0.0275 * (len(relation_names) + 1.5)
         if key:
             fig.text(0.675, y, i18n.t("network.figure.key", lang), fontsize=8.5,

@@ -95,3 +95,13 @@ def test_figure_survives_hostile_and_exotic_labels(vocab) -> None:
     # matplotlib draws text as paths and names it in an escaped XML comment.
     assert b"<svg onload" not in svg and b"-->" not in svg.replace(b" -->", b"")
     assert render.figure(g, fmt="png").startswith(b"\x89PNG")
+
+
+def test_figure_draws_each_legend_once(relations) -> None:
+    """Both legends (actor types, relations) and the key, each drawn once (a legend added
+    twice to the figure is drawn twice, and its text comes twice in the guide's PDF)."""
+    svg = render.figure(relations, fmt="svg", lang="en").decode("utf-8")
+    texts = re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)
+    assert texts.count("Actor types") == 1 and texts.count("Relations") == 1
+    assert texts.count("Key") == 1
+    assert len(texts) == len(set(texts))

@@ -88,7 +88,7 @@ def test_the_summary_says_no_relation_outside_the_parent_organisation(net) -> No
 def test_hierarchy_edges_are_drawn_filterable_and_exported(net) -> None:
     g, m = net.relation_graph, net.metrics
     payload = render.payload(g, m, lang="en", vocab=net.vocab)
-    assert ["part_of", "is part of"] in payload["filters"]["relation"]
+    assert ["part_of", "Is part of"] in payload["filters"]["relation"]
     drawn = [e for e in payload["edges"] if e["relation"] == "part_of"]
     assert len(drawn) == 4 and all(e["dashes"] for e in drawn)
     rows = list(csv.DictReader(io.StringIO(export.export(g, "csv", m).decode())))

@@ -105,3 +105,21 @@ def test_figure_draws_each_legend_once(relations) -> None:
     assert texts.count("Actor types") == 1 and texts.count("Relations") == 1
     assert texts.count("Key") == 1
     assert len(texts) == len(set(texts))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_relation_labels_are_capitalised_like_the_vocabulary_ones(lang: str) -> None:
+    """The legend and the relation filter mix our labels (derived links, part_of) with the
+    relation types of the vocabulary (Coordinates, Member of): all start with a capital."""
+    import rdflib
+    from rdflib.namespace import SKOS
+
+    from kg.resources import vocabularies_dir
+
+    codes = ("produces", "uses", "participates_in", "supports_country", "shares_source",
+             "part_of")
+    ours = [render._relation_label(code, {}, lang) for code in codes]
+    assert all(label[:1].isupper() for label in ours), ours
+    graph = rdflib.Graph().parse(vocabularies_dir() / "relation-type.ttl")
+    theirs = [str(o) for o in graph.objects(None, SKOS.prefLabel) if o.language == lang]
+    assert len(theirs) > 6 and all(label[:1].isupper() for label in theirs), theirs

@@ -1,4 +1,5 @@
-"""Per-country figures (counts, completeness, guide status, domain coverage), precomputed.
+"""Per-country figures (counts, completeness, guide status, coverage of the domains and the
+policy stages, challenges by category), precomputed.
 
 The dashboard, the comparison and the country-summary, completeness and
 domains-across-countries queries need figures that, counted live over every country,
@@ -12,8 +13,16 @@ country's graph with its data, so they change atomically with it:
     <base>id/XAA/figures/domain/trends   a mkg:DomainFigures ; mkg:figuresOf <base>id/XAA ;
                                          mkg:figuresDomain voc:domain/trends ; fig:actor_count 9 ...
 
+    <base>id/XAA/figures/stage/analysis a mkg:StageFigures ; mkg:figuresOf <base>id/XAA ;
+                                         mkg:figuresStage voc:policy-stage/analysis ;
+                                         fig:actor_count 7
+    <base>id/XAA/figures/category/legal  a mkg:CategoryFigures ; mkg:figuresOf <base>id/XAA ;
+                                         mkg:figuresCategory voc:challenge-category/legal ;
+                                         fig:challenge_count 2 ; fig:with_action_count 1
+
 One property per column of the live query (fig: + column name), so the definitions live
-in one place: the .rq files.
+in one place: the .rq files (compare/country-figures, domain-figures, stage-figures and
+category-figures).
 
 The name keys find-by-name searches are precomputed the same way, one node per named
 entity (actors, data sources, challenges, good practices, references), under the figures:
@@ -35,6 +44,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import pyoxigraph as ox
@@ -43,12 +53,33 @@ import kg.names
 from kg.namespaces import DCAT, DCTERMS, FIG, MKG, ORG, RDF, SKOS, DataIRIs, concept
 from kg.vocab import load_model_triples
 
-QUERIES = ("country-figures", "domain-figures")
 _A = ox.NamedNode(str(RDF.type))
 _FIGURES_OF = ox.NamedNode(str(MKG.figuresOf))
-_FIGURES_DOMAIN = ox.NamedNode(str(MKG.figuresDomain))
 _COUNTRY_FIGURES = ox.NamedNode(str(MKG.CountryFigures))
-_DOMAIN_FIGURES = ox.NamedNode(str(MKG.DomainFigures))
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Figures per concept of one scheme: one node per country and concept,
+    <country>/figures/<segment>/<code>, from the rows of `query` keyed by column `key`."""
+
+    query: str
+    key: str  # the column holding the concept's code (also the node's last segment)
+    scheme: str  # the vocabulary (kg.namespaces.concept)
+    segment: str
+    cls: ox.NamedNode
+    link: ox.NamedNode  # node -> concept
+
+
+BREAKDOWNS = (
+    Breakdown("domain-figures", "domain", "domain", "domain",
+              ox.NamedNode(str(MKG.DomainFigures)), ox.NamedNode(str(MKG.figuresDomain))),
+    Breakdown("stage-figures", "stage", "policy-stage", "stage",
+              ox.NamedNode(str(MKG.StageFigures)), ox.NamedNode(str(MKG.figuresStage))),
+    Breakdown("category-figures", "category", "challenge-category", "category",
+              ox.NamedNode(str(MKG.CategoryFigures)), ox.NamedNode(str(MKG.figuresCategory))),
+)
+QUERIES = ("country-figures", *(b.query for b in BREAKDOWNS))
 _VERSION = ox.NamedNode(str(MKG.figuresVersion))
 _COUNTRY = ox.NamedNode(str(MKG.country))
 _NAME_KEY = ox.NamedNode(f"{FIG}name_key")
@@ -61,7 +92,8 @@ _NAMED_TYPES = {ox.NamedNode(str(t)) for t in (ORG.Organization, DCAT.Dataset, M
 
 
 def figures_iri(iris: DataIRIs, iso3: str) -> str:
-    """The country's figures node; its domain nodes are under it (…/figures/domain/<code>)."""
+    """The country's figures node; its per-concept nodes are under it
+    (…/figures/domain/<code>, …/figures/stage/<code>, …/figures/category/<code>)."""
     return f"{iris.country(iso3)}/figures"
 
 
@@ -88,12 +120,13 @@ def compute(data: Sequence[ox.Triple], iso3: str, iris: DataIRIs) -> list[ox.Tri
     for row, names in _rows(store, "country-figures", iso3):
         out += [ox.Triple(node, _A, _COUNTRY_FIGURES), ox.Triple(node, _FIGURES_OF, country)]
         out += _values(node, row, names)
-    for row, names in _rows(store, "domain-figures", iso3):
-        code = row["domain"].value
-        dnode = ox.NamedNode(f"{node.value}/domain/{code}")
-        out += [ox.Triple(dnode, _A, _DOMAIN_FIGURES), ox.Triple(dnode, _FIGURES_OF, country),
-                ox.Triple(dnode, _FIGURES_DOMAIN, ox.NamedNode(concept("domain", code)))]
-        out += _values(dnode, row, names)
+    for b in BREAKDOWNS:
+        for row, names in _rows(store, b.query, iso3):
+            code = row[b.key].value
+            sub = ox.NamedNode(f"{node.value}/{b.segment}/{code}")
+            out += [ox.Triple(sub, _A, b.cls), ox.Triple(sub, _FIGURES_OF, country),
+                    ox.Triple(sub, b.link, ox.NamedNode(concept(b.scheme, code)))]
+            out += _values(sub, row, names, b.key)
     return out + name_keys(data, node.value, country.value)
 
 
@@ -139,10 +172,11 @@ def _rows(store: ox.Store, name: str, iso3: str) -> list[tuple[ox.QuerySolution,
     return [(row, names) for row in solutions]  # type: ignore[union-attr]
 
 
-def _values(node: ox.NamedNode, row: ox.QuerySolution, names: list[str]) -> list[ox.Triple]:
-    """One fig:<column> triple per bound column but the keys (country, domain)."""
+def _values(node: ox.NamedNode, row: ox.QuerySolution, names: list[str], key: str = ""
+            ) -> list[ox.Triple]:
+    """One fig:<column> triple per bound column but the keys (country, the concept's)."""
     return [ox.Triple(node, ox.NamedNode(f"{FIG}{name}"), row[name])
-            for name in names if name not in ("country", "domain") and row[name] is not None]
+            for name in names if name not in ("country", key) and row[name] is not None]
 
 
 def warm_up() -> None:

@@ -173,8 +173,9 @@ def test_summary_agrees_with_completeness_and_endorsement_status(golden_store, t
 
 
 def test_precomputed_figures_equal_the_live_queries(golden_store, tiny_store) -> None:
-    """What country-summary, completeness and domains-across-countries read (figures stored
-    at import time) is what country-figures and domain-figures compute now over the store."""
+    """What country-summary, completeness, domains-, stages- and challenges-across-countries
+    read (figures stored at import time) is what country-figures, domain-figures,
+    stage-figures and category-figures compute now over the store."""
     for store in (golden_store, tiny_store):
         live = {r["country"]: r for r in run(store, "country-figures", {}).rows}
         assert live
@@ -189,3 +190,12 @@ def test_precomputed_figures_equal_the_live_queries(golden_store, tiny_store) ->
         for row in across:
             expected = by_domain[(row["country"], row["domain"])]
             assert {k: row[k] for k in expected} == expected
+        for live_query, stored_query, key in (
+                ("stage-figures", "stages-across-countries", "stage"),
+                ("category-figures", "challenges-across-countries", "category")):
+            live_rows = {(r["country"], r[key]): r for r in run(store, live_query, {}).rows}
+            stored = run(store, stored_query, {}).rows
+            assert len(stored) == len(live_rows) > 0, stored_query
+            for row in stored:
+                expected = live_rows[(row["country"], row[key])]
+                assert {k: row[k] for k in expected} == expected, (stored_query, row)

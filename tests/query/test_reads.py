@@ -30,9 +30,11 @@ def _figures(graph: str, triple: ox.Triple) -> bool:
     iso3 = graph.rsplit("/", 1)[1]
     subject = triple.subject.value if isinstance(triple.subject, ox.NamedNode) else ""
     country, prefix = IRIS.country(iso3), figures.figures_iri(IRIS, iso3)
-    # The country node, its figures node and its per-domain figures nodes; not the name
-    # keys under the figures (one per named entity: they grow with the country's data).
-    return subject in (country, prefix) or subject.startswith(prefix + "/domain/")
+    # The country node, its figures node and its per-domain, per-stage and per-category
+    # figures nodes; not the name keys under the figures (one per named entity: they grow
+    # with the country's data).
+    return subject in (country, prefix) or subject.startswith(
+        tuple(f"{prefix}/{b.segment}/" for b in figures.BREAKDOWNS))
 
 
 def _uses(triples: list[ox.Triple]) -> list[ox.Triple]:
@@ -81,11 +83,13 @@ def cases(q) -> list[dict[str, str]]:
 
 
 def test_the_queries_over_every_country_that_run_in_the_thread_declare_it() -> None:
-    assert {q.name for q in DECLARED} >= {"country-summary", "completeness",
-                                          "domains-across-countries", "vocab-schemes"}
+    assert {q.name for q in DECLARED} >= {
+        "country-summary", "completeness", "domains-across-countries",
+        "stages-across-countries", "challenges-across-countries", "vocab-schemes"}
     assert all(q.confined() for q in DECLARED)
     # Any other query over every country runs under the time limit, in a query worker.
-    assert not catalogue().get("challenges-across-countries").confined()
+    assert not catalogue().get("partners-by-country").confined()
+    assert not catalogue().get("stage-figures").confined()
     assert not catalogue().get("find-by-name").confined({"name": "office"})
 
 

@@ -32,7 +32,8 @@ PAGES = [
     "/id/XAA/practice/migration-policy-drafting", "/id/XAA/process/endorsement",
     "/id/XAA/action/border-data-not-shared", "/id/XAA/contact/ncm",
     "/id/XAA/context/aliens-ordinance", "/id/XAA/figures/domain/asylum_protection",
-    "/id/XAA/profile", "/id/XAA/figures",
+    "/id/XAA/profile", "/id/XAA/figures", "/id/XAA/figures/stage/formulation",
+    "/id/XAA/figures/category/understanding",
     "/id/XAA/participation/bpd--implementation", "/id/XAA/reference/r-census-report",
     "/id/XAA/relation/bpd--reports_to--npol",
     "/id/XAA/network", "/id/XAA/network?kind=sources&metric=degree", "/id/XAC/network",
@@ -59,6 +60,8 @@ def test_every_page_answers_in_both_languages(client, path):
         page = html(response)
         assert marker in page
         assert "Traceback" not in page
+        # kg.i18n.t gives back a missing message's key: no page shows one.
+        assert not re.search(r"(?<![\w/.-])web\.[a-z_]+\.[a-z_.]+", page), path
         # Links to organisations' own websites are fine; no asset or form leaves 127.0.0.1.
         assert not re.search(r"""(src|action)=["'](https?:)?//|<link[^>]+href=["'](https?:)?//""",
                              page), path

@@ -164,6 +164,29 @@ def name_keys(data: Sequence[ox.Triple], figures: str, country: str) -> list[ox.
     return out
 
 
+def label_facts(facts: list[dict], lang: str) -> tuple[list[dict], str | None]:
+    """An entity-facts answer about a figures node, readable: each fig:<column> property
+    labelled with its column's description in lang (English when absent), read from the .rq
+    file that computes it, so the definitions stay in one place; and the node's name, its
+    class label and, for a per-concept node, the concept's (None for another node)."""
+    from kg.query.catalogue import named_query
+
+    queries = {_COUNTRY_FIGURES.value: "country-figures", **{b.cls.value: b.query for b in BREAKDOWNS}}
+    classes = [f for f in facts if f["direction"] == "out" and f["property"] == _A.value
+               and f["value"] in queries]
+    if not classes:
+        return facts, None
+    labels = {f"{FIG}{c.name}": (c.description.get(lang) or c.description.get("en") or c.name
+                                 ).rstrip(".")
+              for c in named_query(queries[classes[0]["value"]]).columns}
+    links = {b.link.value for b in BREAKDOWNS}
+    concept_label = next((f["value_label"] for f in facts
+                          if f["direction"] == "out" and f["property"] in links), None)
+    name = " · ".join(x for x in (classes[0]["value_label"], concept_label) if x) or None
+    return [dict(f, property_label=labels[f["property"]]) if f["property"] in labels else f
+            for f in facts], name
+
+
 def _rows(store: ox.Store, name: str, iso3: str) -> list[tuple[ox.QuerySolution, list[str]]]:
     from kg.query.catalogue import named_query
 

@@ -700,6 +700,16 @@ class Workspace:
             except OSError as exc:  # the import stands; only its later comparison is lost
                 log.warning("no history snapshot of %s: %s", report.import_iri, exc)
 
+    def entity_facts(self, iri: str, lang: str | None = None) -> tuple[list[dict], str | None]:
+        """What the graph says about an entity, both ways (the entity-facts query), with the
+        precomputed figures' properties labelled from their queries' column descriptions;
+        and a name for a figures node (None otherwise: the page names it from its labels)."""
+        from kg.figures import label_facts
+
+        lang = self._lang(lang)
+        rows = self.run_query("entity-facts", {"entity": iri, "lang": lang}).rows
+        return label_facts(rows, lang)
+
     def imports(self, iso3: str) -> list[dict[str, Any]]:
         """A country's imports from their records, latest first: id, times, user, tool
         version, files (name, checksum, rows), and whether a snapshot allows comparing it."""

@@ -268,10 +268,10 @@ def _entity(iso3: str, kind: str, tail: str | None, suffix: str | None):
     if fmt != "html":
         return _rdf(iri, fmt, path)
     lang = web.lang()
-    facts = ws.run_query("entity-facts", {"entity": iri, "lang": lang}).rows
+    facts, figures_name = ws.entity_facts(iri, lang)
     out = [f for f in facts if f["direction"] == "out"]
     incoming = [f for f in facts if f["direction"] == "in"]
-    name = _name(out) or tail or _type(out) or kind
+    name = figures_name or _name(out) or tail or _type(out) or kind
     detail = None
     plain_id = tail is not None and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", tail)
     if kind == "actor" and plain_id:

@@ -424,3 +424,15 @@ def test_assets(client):
         assert response.status_code == 200 and response.mimetype == media
         assert b"sourceMappingURL" not in response.data
         response.close()
+
+
+def test_figures_pages_say_what_each_figure_is(client):
+    """A figures node's properties are named by their query's column description (the .rq
+    file computing them), not by the column's code; the page names the node and its concept."""
+    page = html(client.get("/id/XAA/figures/stage/formulation?lang=fr"))
+    assert "<h1>Chiffres par étape · Elaboration</h1>" in page
+    assert "Nombre d&#39;acteurs du pays prenant part à l&#39;étape" in page
+    assert not re.search(r">\s*actor_count\s*<", page)
+    page = html(client.get("/id/XAA/figures?lang=en"))
+    assert "Completeness score, 10 points per check met (0-100)" in page
+    assert not re.search(r">\s*(completeness|existing_source_count|status)\s*<", page)

@@ -151,9 +151,12 @@ def cross_target(query: str, cpu_ms: float) -> tuple[str, bool | None]:
     return f"< {CROSS[query] * 1000:g} ms", cpu_ms < CROSS[query] * 1000
 
 
-# A query faster than FAST_S is timed 3 x runs times (a few ms each: its median steadies); one
-# slower than SLOW_S max(3, runs // 3) times (its median holds, and it costs most of the time).
-FAST_S, SLOW_S = 0.02, 0.1
+# A query faster than FAST_S is timed 3 x runs times (a few ms each: its median steadies; and
+# its p95 is not the slowest run, as it is over 10 runs); one slower than SLOW_S
+# max(3, runs // 3) times (its median holds, and it costs most of the time). FAST_S covers
+# the per-country queries (target 25 ms): the slowest, ~20 ms, was timed 10 times and its
+# "p95" was its one cold or collected run, twice the others.
+FAST_S, SLOW_S = 0.03, 0.1
 
 
 def _workers_cpu(store) -> dict[int, float]:

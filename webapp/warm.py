@@ -24,6 +24,7 @@ import time
 from flask import Flask
 
 from kg import i18n
+from kg.service import freeze_loaded_objects
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ class Warmer:
                     seen = now
                 if now != warmed and time.monotonic() - since >= self.settle_s:
                     self.warm_once()
+                    if self.app.config.get("MIGKG_FREEZE_AFTER_WARMING"):  # set by serve only
+                        freeze_loaded_objects()
                     warmed = now  # a change during the pass is seen at the next look
             except Exception:  # never take the worker down; visitors still get their pages
                 log.exception("warming the page answers failed; trying again later")

@@ -61,25 +61,29 @@ _COUNTRY_FIGURES = ox.NamedNode(str(MKG.CountryFigures))
 @dataclass(frozen=True)
 class Breakdown:
     """Figures per concept of one scheme: one node per country and concept,
-    <country>/figures/<segment>/<code>, from the rows of `query` keyed by column `key`."""
+    <country>/figures/<key>/<code>, from the rows of `query` keyed by column `key`."""
 
     query: str
-    key: str  # the column holding the concept's code (also the node's last segment)
+    key: str  # the column holding the concept's code, also the node's path segment
     scheme: str  # the vocabulary (kg.namespaces.concept)
-    segment: str
     cls: ox.NamedNode
     link: ox.NamedNode  # node -> concept
 
 
 BREAKDOWNS = (
-    Breakdown("domain-figures", "domain", "domain", "domain",
+    Breakdown("domain-figures", "domain", "domain",
               ox.NamedNode(str(MKG.DomainFigures)), ox.NamedNode(str(MKG.figuresDomain))),
-    Breakdown("stage-figures", "stage", "policy-stage", "stage",
+    Breakdown("stage-figures", "stage", "policy-stage",
               ox.NamedNode(str(MKG.StageFigures)), ox.NamedNode(str(MKG.figuresStage))),
-    Breakdown("category-figures", "category", "challenge-category", "category",
+    Breakdown("category-figures", "category", "challenge-category",
               ox.NamedNode(str(MKG.CategoryFigures)), ox.NamedNode(str(MKG.figuresCategory))),
 )
 QUERIES = ("country-figures", *(b.query for b in BREAKDOWNS))
+# The query computing each class of figures node, and the properties linking a per-concept
+# node to its concept (label_facts).
+_QUERY_OF_CLASS = {_COUNTRY_FIGURES.value: "country-figures",
+                   **{b.cls.value: b.query for b in BREAKDOWNS}}
+_LINKS = frozenset(b.link.value for b in BREAKDOWNS)
 _VERSION = ox.NamedNode(str(MKG.figuresVersion))
 _COUNTRY = ox.NamedNode(str(MKG.country))
 _NAME_KEY = ox.NamedNode(f"{FIG}name_key")
@@ -123,7 +127,7 @@ def compute(data: Sequence[ox.Triple], iso3: str, iris: DataIRIs) -> list[ox.Tri
     for b in BREAKDOWNS:
         for row, names in _rows(store, b.query, iso3):
             code = row[b.key].value
-            sub = ox.NamedNode(f"{node.value}/{b.segment}/{code}")
+            sub = ox.NamedNode(f"{node.value}/{b.key}/{code}")
             out += [ox.Triple(sub, _A, b.cls), ox.Triple(sub, _FIGURES_OF, country),
                     ox.Triple(sub, b.link, ox.NamedNode(concept(b.scheme, code)))]
             out += _values(sub, row, names, b.key)
@@ -171,18 +175,16 @@ def label_facts(facts: list[dict], lang: str) -> tuple[list[dict], str | None]:
     class label and, for a per-concept node, the concept's (None for another node)."""
     from kg.query.catalogue import named_query
 
-    queries = {_COUNTRY_FIGURES.value: "country-figures", **{b.cls.value: b.query for b in BREAKDOWNS}}
-    classes = [f for f in facts if f["direction"] == "out" and f["property"] == _A.value
-               and f["value"] in queries]
-    if not classes:
+    cls = next((f for f in facts if f["direction"] == "out" and f["property"] == _A.value
+                and f["value"] in _QUERY_OF_CLASS), None)
+    if cls is None:
         return facts, None
     labels = {f"{FIG}{c.name}": (c.description.get(lang) or c.description.get("en") or c.name
                                  ).rstrip(".")
-              for c in named_query(queries[classes[0]["value"]]).columns}
-    links = {b.link.value for b in BREAKDOWNS}
+              for c in named_query(_QUERY_OF_CLASS[cls["value"]]).columns}
     concept_label = next((f["value_label"] for f in facts
-                          if f["direction"] == "out" and f["property"] in links), None)
-    name = " · ".join(x for x in (classes[0]["value_label"], concept_label) if x) or None
+                          if f["direction"] == "out" and f["property"] in _LINKS), None)
+    name = " · ".join(x for x in (cls["value_label"], concept_label) if x) or None
     return [dict(f, property_label=labels[f["property"]]) if f["property"] in labels else f
             for f in facts], name
 

@@ -184,13 +184,8 @@ def test_precomputed_figures_equal_the_live_queries(golden_store, tiny_store) ->
                 expected = live[row["country"]]
                 assert {k: v for k, v in row.items() if k != "name"} == \
                     {k: expected[k] for k in row if k != "name"}, (name, row["country"])
-        by_domain = {(r["country"], r["domain"]): r for r in run(store, "domain-figures", {}).rows}
-        across = run(store, "domains-across-countries", {}).rows
-        assert len(across) == len(by_domain)
-        for row in across:
-            expected = by_domain[(row["country"], row["domain"])]
-            assert {k: row[k] for k in expected} == expected
         for live_query, stored_query, key in (
+                ("domain-figures", "domains-across-countries", "domain"),
                 ("stage-figures", "stages-across-countries", "stage"),
                 ("category-figures", "challenges-across-countries", "category")):
             live_rows = {(r["country"], r[key]): r for r in run(store, live_query, {}).rows}

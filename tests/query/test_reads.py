@@ -34,7 +34,7 @@ def _figures(graph: str, triple: ox.Triple) -> bool:
     # figures nodes; not the name keys under the figures (one per named entity: they grow
     # with the country's data).
     return subject in (country, prefix) or subject.startswith(
-        tuple(f"{prefix}/{b.segment}/" for b in figures.BREAKDOWNS))
+        tuple(f"{prefix}/{b.key}/" for b in figures.BREAKDOWNS))
 
 
 def _uses(triples: list[ox.Triple]) -> list[ox.Triple]:

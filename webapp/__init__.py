@@ -37,9 +37,14 @@ BLUEPRINTS: tuple[str, ...] = (
 )
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the app over one Workspace (its store opened once per worker process)."""
-    from kg.service import Workspace
+def create_app(settings: Settings | None = None, *, serving: bool = False) -> Flask:
+    """Build the app over one Workspace (its store opened once per worker process).
+
+    serving: the app is about to be served for hours (`migkg serve`, either mode): what is
+    loaded now, and the answers each warming pass keeps, are frozen out of the cyclic
+    garbage collector (kg.service.freeze_loaded_objects). Not for tests and scripts, which
+    build and drop many apps."""
+    from kg.service import Workspace, freeze_loaded_objects
     from webapp import security, web
 
     settings = settings or load_settings()
@@ -58,9 +63,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app, settings)
     for module in BLUEPRINTS:
         app.register_blueprint(import_module(module).bp)
+    if serving:
+        freeze_loaded_objects()
     if settings.production and settings.cache_mb > 0:
         from webapp.warm import Warmer
 
-        app.extensions["migkg_warmer"] = Warmer(app)
+        app.extensions["migkg_warmer"] = Warmer(app, freeze=serving)
         app.extensions["migkg_warmer"].start()
     return app

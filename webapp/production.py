@@ -87,15 +87,9 @@ def run(settings: Settings, opts: dict[str, object]) -> None:
                     self.cfg.set(name, value)
 
         def load(self):
-            from kg.service import freeze_loaded_objects
             from webapp import create_app
 
-            app = create_app(settings)
-            # Served for hours: what the worker loaded stays; so do the answers its warmer
-            # keeps after each pass (kg.service.freeze_loaded_objects).
-            freeze_loaded_objects()
-            app.config["MIGKG_FREEZE_AFTER_WARMING"] = True
-            return app
+            return create_app(settings, serving=True)
 
     Server().run()
 

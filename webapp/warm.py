@@ -45,8 +45,9 @@ class Warmer:
     """Warms one app's Workspace; `start()` runs it in a daemon thread, `stop()` ends it."""
 
     def __init__(self, app: Flask, interval_s: float = INTERVAL_S,
-                 settle_s: float = SETTLE_S) -> None:
+                 settle_s: float = SETTLE_S, freeze: bool = False) -> None:
         self.app = app
+        self.freeze = freeze  # the answers each pass keeps, out of the collector (serving)
         self.interval_s = interval_s
         self.settle_s = settle_s
         self._stop = threading.Event()
@@ -92,7 +93,7 @@ class Warmer:
                     seen = now
                 if now != warmed and time.monotonic() - since >= self.settle_s:
                     self.warm_once()
-                    if self.app.config.get("MIGKG_FREEZE_AFTER_WARMING"):  # set by serve only
+                    if self.freeze:
                         freeze_loaded_objects()
                     warmed = now  # a change during the pass is seen at the next look
             except Exception:  # never take the worker down; visitors still get their pages

@@ -56,11 +56,9 @@ def serve_cmd(ws: Workspace, host: str | None, port: int | None, threads: int | 
         return
     from waitress import serve
 
-    from kg.service import freeze_loaded_objects
     from webapp import create_app
 
-    app = create_app(settings)
-    freeze_loaded_objects()  # served for hours: what is loaded now stays (kg.service)
+    app = create_app(settings, serving=True)
     click.echo(i18n.t("cli.serve.serving", settings.lang, address=f"{host}:{port}",
                       server=f"waitress, threads={threads}"), err=True)
     serve(app, host=host, port=port, threads=threads)
